@@ -1,0 +1,11 @@
+/** Jest runs the TypeScript sources directly (ts-jest, ES modules). */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: { warnOnly: false } }] },
+  testMatch: ['<rootDir>/lib/**/*.test.ts', '<rootDir>/examples/**/*.test.ts', '<rootDir>/benchmarks/**/*.test.ts'],
+  setupFiles: ['<rootDir>/lib/testing/setup.ts'],
+  testTimeout: 120000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,86 @@
+/**
+ * Exponent fits: the α (η-sweeps) or β (batch sweeps) that makes the seed-averaged curves
+ * collapse best, found by scanning the collapse score, with a bootstrap interval over seeds.
+ */
+import { Rng } from '../core/rng.js';
+import type { SweepAxis } from '../sweep/sweep.js';
+import { collapseScore } from './collapse.js';
+import { meanCurve, type Curve, type CurveGroup } from './curves.js';
+import { referenceValue, rescaleCurve, timeFactor } from './rescale.js';
+
+/** Options of the exponent scan. */
+export interface ScanOptions {
+  /** Smallest exponent scanned. Default 0. */
+  min?: number;
+  /** Largest exponent scanned. Default 4. */
+  max?: number;
+  /** Scan step. Default 0.02. */
+  step?: number;
+}
+
+/** Collapse score against exponent, and the exponent with the lowest score. */
+export interface ScanResult {
+  exponents: number[];
+  scores: number[];
+  best: number;
+  bestScore: number;
+}
+
+/** The collapse score of per-group curves after rescaling with `exponent`. */
+export function scoreAt(axis: SweepAxis, values: number[], curves: Curve[], exponent: number): number {
+  const ref = referenceValue(axis, values);
+  return collapseScore(curves.map((c, i) => rescaleCurve(c, timeFactor(axis, values[i], ref, exponent))));
+}
+
+/** Scans the exponent over [min, max]. */
+export function scanExponent(axis: SweepAxis, values: number[], curves: Curve[], opts: ScanOptions = {}): ScanResult {
+  const min = opts.min ?? 0;
+  const max = opts.max ?? 4;
+  const step = opts.step ?? 0.02;
+  const exponents: number[] = [];
+  const scores: number[] = [];
+  let best = NaN;
+  let bestScore = Infinity;
+  for (let k = 0; min + k * step <= max + 1e-12; k++) {
+    const e = Math.round((min + k * step) * 1e6) / 1e6;
+    const s = scoreAt(axis, values, curves, e);
+    exponents.push(e);
+    scores.push(s);
+    if (s < bestScore) {
+      bestScore = s;
+      best = e;
+    }
+  }
+  return { exponents, scores, best, bestScore: Number.isFinite(bestScore) ? bestScore : NaN };
+}
+
+/** A fitted exponent with its bootstrap interval. */
+export interface ExponentFit {
+  value: number;
+  /** 95% percentile interval over bootstrap resamples of seeds (within each group). */
+  ci: [number, number];
+  /** Collapse score at the fitted exponent. */
+  score: number;
+  scan: ScanResult;
+  /** Resamples used. */
+  bootstrap: number;
+}
+
+/** Fits the exponent on seed means and bootstraps seeds within each group. Needs at least 2 groups. */
+export function fitExponent(axis: SweepAxis, groups: CurveGroup[], opts: ScanOptions & { bootstrap?: number; seed?: number } = {}): ExponentFit | null {
+  if (groups.length < 2) return null;
+  const values = groups.map((g) => g.value);
+  const scan = scanExponent(axis, values, groups.map((g) => g.mean), opts);
+  if (!Number.isFinite(scan.best)) return null;
+  const nBoot = opts.bootstrap ?? 200;
+  const rng = new Rng(opts.seed ?? 0, 'bootstrap');
+  const bests: number[] = [];
+  for (let b = 0; b < nBoot; b++) {
+    const curves = groups.map((g) => meanCurve(g.curves.map(() => g.curves[rng.int(g.curves.length)])).mean);
+    const r = scanExponent(axis, values, curves, opts);
+    if (Number.isFinite(r.best)) bests.push(r.best);
+  }
+  bests.sort((a, b) => a - b);
+  const q = (p: number) => (bests.length ? bests[Math.min(bests.length - 1, Math.max(0, Math.round(p * (bests.length - 1))))] : NaN);
+  return { value: scan.best, ci: [q(0.025), q(0.975)], score: scan.bestScore, scan, bootstrap: bests.length };
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * The `thermo` command: `thermo run <example>`, `thermo report <dir>`, `thermo csv <dir>`,
+ * `thermo backends`; `thermo --help` lists the examples.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { EXAMPLES } from '../../examples/index.js';
+import { listBackends } from '../backend/backends.js';
+import { ConfigError } from '../core/errors.js';
+import { readSweepRuns, recordsToCsv } from '../records/reader.js';
+import { findSweepDirs, writeSweepReport } from '../report/write.js';
+import { LIBRARY } from '../version.js';
+import { handleCliError } from './errors.js';
+import { exampleFlags, flagsToOptions, formatSummary, runExample } from './runExample.js';
+
+/** Looks up an example by name; unknown names give a ConfigError listing the known ones. */
+export function findExample(name: string) {
+  const spec = EXAMPLES.find((e) => e.name === name);
+  if (!spec) throw new ConfigError('example', name, `one of ${EXAMPLES.map((e) => `'${e.name}'`).join(', ')}`);
+  return spec;
+}
+
+/** Builds the CLI program (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command('thermo')
+    .description('SGD thermophoresis: reproduce the paper\'s figures and analyze sweeps')
+    .version(LIBRARY.version)
+    .exitOverride()
+    .addHelpText('after', `\nExamples (thermo run <example>):\n${EXAMPLES.map((e) => `  ${e.name.padEnd(24)} ${e.figure}: ${e.description}`).join('\n')}\n`);
+
+  exampleFlags(program.command('run <example>').description('run an example sweep and write records, report.html and summary.json')).action(
+    async (name: string, o: Record<string, unknown>) => {
+      await runExample(findExample(name), flagsToOptions(o));
+    },
+  );
+
+  program
+    .command('report <dir>')
+    .description('rebuild report.html and summary.json from the records of a sweep directory (or of every sweep under it)')
+    .option('--bootstrap <n>', 'bootstrap resamples', '200')
+    .option('--verbose', 'print stack traces of errors')
+    .action((dir: string, o: Record<string, unknown>) => {
+      const sweeps = findSweepDirs(dir);
+      if (sweeps.length === 0) throw new ConfigError('dir', dir, 'a sweep directory (holding sweep.json) or a directory of sweeps');
+      const bootstrap = Number(o.bootstrap);
+      if (!Number.isInteger(bootstrap) || bootstrap < 10) throw new ConfigError('--bootstrap', o.bootstrap, 'an integer >= 10');
+      for (const d of sweeps) {
+        const r = writeSweepReport(d, { bootstrap });
+        console.log(formatSummary(r.analysis.summary, r.html));
+      }
+    });
+
+  program
+    .command('csv <dir>')
+    .description('write records.csv beside every run\'s records.jsonl in a sweep directory (or every sweep under it)')
+    .action((dir: string) => {
+      const sweeps = findSweepDirs(dir);
+      if (sweeps.length === 0) throw new ConfigError('dir', dir, 'a sweep directory (holding sweep.json) or a directory of sweeps');
+      for (const d of sweeps) {
+        for (const run of readSweepRuns(d)) fs.writeFileSync(path.join(run.dir, 'records.csv'), recordsToCsv(run.records));
+        console.log(`wrote records.csv for the runs of ${d}`);
+      }
+    });
+
+  program
+    .command('backends')
+    .description('list backends and whether they are installed')
+    .action(() => {
+      for (const b of listBackends()) console.log(`${b.name.padEnd(11)} ${b.installed ? 'installed' : `missing: ${b.hint}`}`);
+    });
+  return program;
+}
+
+/** Runs the CLI on `argv`; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const verbose = argv.includes('--verbose');
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2; // commander already printed the usage error
+    }
+    return handleCliError(err, verbose);
+  }
+}
+
+const entry = process.argv[1] ? fs.realpathSync(process.argv[1]) : '';
+if (entry && import.meta.url === `file://${entry}`) {
+  process.exitCode = await main(process.argv);
+}

@@ -1,0 +1,88 @@
+/**
+ * Synthetic data of the paper's two-layer experiments: x ~ N(0, I_M) or U(0,1)^M, labels
+ * i.i.d. uniform on {0, 1} and independent of x (random labels). Either a fresh sample every
+ * step (online SGD, `trainSize` 0) or a fixed training set of n samples visited in shuffled epochs.
+ */
+import type { InputName } from '../core/config.js';
+import { Rng } from '../core/rng.js';
+
+/** A batch as flat arrays: x is [B, M] row-major, y is [B]. */
+export interface Batch {
+  x: Float32Array;
+  y: Float32Array;
+  size: number;
+}
+
+/** Options of {@link SyntheticTask}. */
+export interface SyntheticOptions {
+  input: InputName;
+  inputDim: number;
+  trainSize: number;
+  seed: number;
+}
+
+/** Fills `out` with inputs from the named distribution. */
+export function drawInputs(input: InputName, out: Float32Array, rng: Rng): void {
+  if (input === 'gaussian') rng.fillNormal(out);
+  else rng.fillUniform(out, 0, 1);
+}
+
+/** Fills `out` with i.i.d. fair 0/1 labels. */
+export function drawLabels(out: Float32Array, rng: Rng): void {
+  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 0.5 ? 0 : 1;
+}
+
+/** A stream of training batches and a fixed probe set, all seeded. */
+export class SyntheticTask {
+  private readonly opts: SyntheticOptions;
+  private readonly rng: Rng;
+  private readonly train: Batch | null;
+  private order: Uint32Array | null = null;
+  private cursor = 0;
+
+  constructor(opts: SyntheticOptions) {
+    this.opts = opts;
+    this.rng = new Rng(opts.seed, 'data');
+    if (opts.trainSize > 0) {
+      this.train = makeSample(opts.input, opts.inputDim, opts.trainSize, new Rng(opts.seed, 'train-set'));
+      this.order = new Uint32Array(opts.trainSize);
+      this.cursor = opts.trainSize; // forces a shuffle on first use
+    } else {
+      this.train = null;
+    }
+  }
+
+  /** The next training batch of `size` samples. */
+  nextBatch(size: number): Batch {
+    const M = this.opts.inputDim;
+    if (this.train === null) return makeSample(this.opts.input, M, size, this.rng);
+    const x = new Float32Array(size * M);
+    const y = new Float32Array(size);
+    const order = this.order!;
+    for (let i = 0; i < size; i++) {
+      if (this.cursor >= order.length) {
+        for (let j = 0; j < order.length; j++) order[j] = j;
+        this.rng.shuffle(order);
+        this.cursor = 0;
+      }
+      const k = order[this.cursor++];
+      x.set(this.train.x.subarray(k * M, (k + 1) * M), i * M);
+      y[i] = this.train.y[k];
+    }
+    return { x, y, size };
+  }
+
+  /** A fixed probe set of n samples from the input distribution, drawn apart from the training stream. */
+  probeSet(n: number): Batch {
+    return makeSample(this.opts.input, this.opts.inputDim, n, new Rng(this.opts.seed, 'probe-set'));
+  }
+}
+
+/** Draws n samples (inputs then labels) from `rng`. */
+export function makeSample(input: InputName, inputDim: number, n: number, rng: Rng): Batch {
+  const x = new Float32Array(n * inputDim);
+  const y = new Float32Array(n);
+  drawInputs(input, x, rng);
+  drawLabels(y, rng);
+  return { x, y, size: n };
+}
