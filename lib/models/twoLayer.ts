@@ -30,9 +30,10 @@ export class TwoLayerModel implements Model {
     const first = initDense(opts.init, M, N, rng);
     const second = initDense(opts.init, N, 1, rng);
     this.loss = opts.loss;
-    this.W = tf.variable(tf.tensor2d(first.weight, [N, M]), true, undefined, 'float32');
-    this.b = opts.bias ? tf.variable(tf.tensor1d(first.bias), true) : null;
-    this.V = tf.variable(tf.tensor1d(second.weight), true);
+    // tf.variable keeps a reference to its initial tensor: create both in tidy so the initial one is freed.
+    this.W = tf.tidy(() => tf.variable(tf.tensor2d(first.weight, [N, M]), true));
+    this.b = opts.bias ? tf.tidy(() => tf.variable(tf.tensor1d(first.bias), true)) : null;
+    this.V = tf.tidy(() => tf.variable(tf.tensor1d(second.weight), true));
     const params: Record<string, tf.Variable> = { W: this.W, V: this.V };
     if (this.b) params.b = this.b;
     this.params = params;

@@ -52,7 +52,7 @@ export function train(cfg: RunConfig, opts: TrainOptions = {}): TrainResult {
   const probeSet = task.probeSet(cfg.probeSamples);
   const probeX = tf.tensor2d(probeSet.x, [probeSet.size, cfg.inputDim]);
   const probeY = tf.tensor1d(probeSet.y);
-  const lossSum = tf.variable(tf.scalar(0), false);
+  const lossSum = tf.tidy(() => tf.variable(tf.scalar(0), false));
   const probes = [...probesFor(cfg), ...(opts.extraProbes ?? [])];
   const schedule = configSchedule(cfg);
   const checkEvery = opts.checkEvery ?? 100;
@@ -72,7 +72,7 @@ export function train(cfg: RunConfig, opts: TrainOptions = {}): TrainResult {
         const record = measure(step, cfg, model, probeX, probeY, due);
         if (lossCount > 0) {
           record.trainLoss = lossSum.dataSync()[0] / lossCount;
-          lossSum.assign(tf.scalar(0));
+          tf.tidy(() => lossSum.assign(tf.zerosLike(lossSum)));
           lossCount = 0;
         }
         records.push(record);

@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import { makeConfig } from '../core/config.js';
+import { useBackend } from '../backend/backends.js';
+import type { Probe } from '../probes/probe.js';
+import { every } from '../probes/schedule.js';
+import { train } from './trainer.js';
+
+beforeAll(() => useBackend('cpu'));
+
+const small = { inputDim: 10, hidden: 10, probeSamples: 200, probeLogPoints: 10, probeLinearPoints: 5 };
+
+test('the same config gives the same records; another seed does not', () => {
+  const cfg = makeConfig({ ...small, steps: 300, seed: 2 });
+  const a = train(cfg).records;
+  const b = train(cfg).records;
+  expect(b).toEqual(a);
+  const c = train({ ...cfg, seed: 3 }).records;
+  expect(c[c.length - 1].norm_V).not.toEqual(a[a.length - 1].norm_V);
+});
+
+test('records the initial state, the scheduled steps and the last step, with trainLoss after step 0', () => {
+  const { records, status } = train(makeConfig({ ...small, steps: 100 }));
+  expect(status.state).toBe('finished');
+  expect(status.step).toBe(100);
+  expect(records[0].step).toBe(0);
+  expect(records[0].trainLoss).toBeUndefined();
+  expect(records[records.length - 1].step).toBe(100);
+  expect(records[1].trainLoss).toBeGreaterThan(0);
+  for (const k of ['activationRate', 'activationRateExact', 'norm_W', 'norm_V', 'norm_b', 'probeLoss', 'probeSqErr']) {
+    expect(Number.isFinite(records[0][k])).toBe(true);
+  }
+});
+
+test('a 2,000-step run leaves tf.memory().numTensors unchanged', () => {
+  train(makeConfig({ ...small, steps: 10 })); // warm up kernels
+  const before = tf.memory().numTensors;
+  train(makeConfig({ ...small, steps: 2000, batchSize: 3 }));
+  expect(tf.memory().numTensors).toBe(before);
+});
+
+test('a custom probe needs no change to the trainer and runs on its own schedule', () => {
+  const seen: number[] = [];
+  const probe: Probe = {
+    name: 'step-parity',
+    schedule: every(25),
+    compute: (ctx) => {
+      seen.push(ctx.step);
+      return { parity: ctx.step % 2 };
+    },
+  };
+  const { records } = train(makeConfig({ ...small, steps: 100, probeLogPoints: 0, probeLinearPoints: 0 }), { extraProbes: [probe] });
+  expect(seen).toEqual([0, 25, 50, 75, 100]);
+  expect(records.filter((r) => 'parity' in r).map((r) => r.step)).toEqual([0, 25, 50, 75, 100]);
+});
+
+test('divergence: a huge learning rate stops the run, marks it diverged and keeps its records', () => {
+  const records: number[] = [];
+  const result = train(makeConfig({ ...small, steps: 5000, eta: 1e4, loss: 'mse', divergenceThreshold: 1e30 }), {
+    onRecord: (r) => records.push(r.step),
+  });
+  expect(result.status.state).toBe('diverged');
+  expect(result.status.reason).toMatch(/non-finite/);
+  expect(result.status.step).toBeLessThan(5000);
+  expect(result.records.length).toBeGreaterThan(0);
+  expect(result.records.map((r) => r.step)).toEqual(records);
+});
+
+test('divergence threshold on a parameter norm', () => {
+  const result = train(makeConfig({ ...small, steps: 3000, eta: 50, divergenceThreshold: 20 }));
+  expect(result.status.state).toBe('diverged');
+  expect(result.status.reason).toMatch(/exceeds divergenceThreshold 20/);
+});
+
+test('online SGD and a fixed training set both train; a fixed set reuses its samples', () => {
+  const online = train(makeConfig({ ...small, steps: 200 }));
+  const fixed = train(makeConfig({ ...small, steps: 200, trainSize: 16, batchSize: 4 }));
+  expect(online.status.state).toBe('finished');
+  expect(fixed.status.state).toBe('finished');
+  // With 16 samples the model can fit: train loss falls below the random-label level ln 2.
+  const long = train(makeConfig({ ...small, hidden: 50, steps: 4000, trainSize: 16, batchSize: 4, eta: 0.5 }));
+  expect(long.records[long.records.length - 1].trainLoss).toBeLessThan(0.5);
+});
