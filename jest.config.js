@@ -8,4 +8,5 @@ export default {
   setupFiles: ['<rootDir>/lib/testing/setup.ts'],
   testTimeout: 120000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/lib/testing/summary-reporter.cjs'],
 };

@@ -26,6 +26,8 @@ export interface QuantitySummary {
   collapse: Record<string, number>;
   /** Seed-mean value at the first and last recorded step, per swept value. */
   change: { value: number; start: number; end: number; steps: number; seeds: number }[];
+  /** Fits with one swept value left out (when there are at least 3): shows whether one value (an unstable η, say) drives the fit. */
+  leaveOneOut: { without: number; value: number; ci: [number, number] }[];
   /** 'falls', 'rises' or 'mixed' over the groups. */
   direction: 'falls' | 'rises' | 'mixed' | 'none';
   /** One-paragraph verdict. */
@@ -116,13 +118,21 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: { bootstrap
     const falls = change.filter((c) => c.end < c.start).length;
     const direction = change.length === 0 ? 'none' : falls === change.length ? 'falls' : falls === 0 ? 'rises' : 'mixed';
     const exp = fit ? { value: fit.value, ci: fit.ci } : null;
+    const leaveOneOut: QuantitySummary['leaveOneOut'] = [];
+    if (g.length >= 3) {
+      for (const left of g) {
+        const f = fitExponent(axis, g.filter((x) => x !== left), { bootstrap: Math.max(20, Math.round((opts.bootstrap ?? 200) / 2)) });
+        if (f) leaveOneOut.push({ without: left.value, value: f.value, ci: f.ci });
+      }
+    }
     probes[q] = {
       alpha: axis === 'eta' ? exp : null,
       beta: axis === 'batchSize' ? exp : null,
       collapse,
       change,
+      leaveOneOut,
       direction,
-      verdict: verdict(q, axis, fit, direction, change),
+      verdict: verdict(q, axis, fit, direction, change, leaveOneOut),
     };
   }
   const wallSeconds = finished.reduce((s, r) => s + (r.status.wallSeconds ?? 0), 0);
@@ -148,7 +158,14 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: { bootstrap
   };
 }
 
-function verdict(q: string, axis: SweepAxis, fit: ExponentFit | null, direction: string, change: QuantitySummary['change']): string {
+function verdict(
+  q: string,
+  axis: SweepAxis,
+  fit: ExponentFit | null,
+  direction: string,
+  change: QuantitySummary['change'],
+  leaveOneOut: QuantitySummary['leaveOneOut'],
+): string {
   const p = PREDICTION[axis];
   const dirText =
     direction === 'falls'
@@ -166,12 +183,18 @@ function verdict(q: string, axis: SweepAxis, fit: ExponentFit | null, direction:
   let claim: string;
   if (hasPred && !hasAlt) claim = `consistent with the predicted ${p.symbol} = ${p.predicted} and excludes ${p.symbol} = ${p.alternative}`;
   else if (hasPred && hasAlt) claim = `inconclusive: the interval contains both ${p.symbol} = ${p.predicted} and ${p.symbol} = ${p.alternative}`;
-  else claim = `does NOT support the predicted ${p.symbol} = ${p.predicted} (the interval excludes it)`;
+  else if (Math.abs(fit.value - p.predicted) <= 0.05 * p.predicted) {
+    claim = `close to the predicted ${p.symbol} = ${p.predicted} (within 5%), but the interval excludes it`;
+  } else claim = `does NOT support the predicted ${p.symbol} = ${p.predicted} (the interval excludes it)`;
   const notes: string[] = [];
   if (fit.score > 0.3) notes.push(`The curves do not collapse well at any exponent (best collapse score ${fmt(fit.score)}).`);
   const [smin, smax] = [fit.scan.exponents[0], fit.scan.exponents[fit.scan.exponents.length - 1]];
   if (fit.value <= smin || fit.value >= smax) notes.push(`The best exponent lies at the edge of the scanned range [${smin}, ${smax}].`);
   const fewest = Math.min(...change.map((c) => c.seeds));
   if (fewest < 4) notes.push(`Only ${fewest} seed(s) per value: the bootstrap interval understates the uncertainty.`);
+  if (leaveOneOut.length) {
+    const sym = axis === 'eta' ? 'η' : '|B|';
+    notes.push(`Leaving one value out: ${leaveOneOut.map((l) => `without ${sym} = ${l.without}, ${p.symbol} = ${fmt(l.value, 2)} [${fmt(l.ci[0], 2)}, ${fmt(l.ci[1], 2)}]`).join('; ')}.`);
+  }
   return `${dirText} (${span}). ${p.symbol} = ${fmt(fit.value, 2)} [${fmt(lo, 2)}, ${fmt(hi, 2)}]: ${claim}.${notes.length ? ` ${notes.join(' ')}` : ''}`;
 }

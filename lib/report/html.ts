@@ -53,6 +53,13 @@ function curveTraces(groups: CurveGroup[], factor: (value: number) => number, la
   return traces;
 }
 
+/** Whether a quantity spans more than two decades (positive values only): then its axis is logarithmic. */
+function logScale(groups: CurveGroup[]): boolean {
+  const ys = groups.flatMap((g) => g.mean.y);
+  if (ys.length === 0 || ys.some((y) => !(y > 0))) return false;
+  return Math.max(...ys) / Math.min(...ys) > 100;
+}
+
 /** The panels of a sweep's report. */
 export function buildPanels(analysis: SweepAnalysis): Panel[] {
   const { summary } = analysis;
@@ -70,7 +77,7 @@ export function buildPanels(analysis: SweepAnalysis): Panel[] {
         id: `panel-${q}-x${e}`,
         title: `${q}: ${e === 0 ? 'raw' : axis === 'eta' ? (e === 1 ? '×η' : '×η²') : '×1/|B|'}`,
         traces: curveTraces(groups, (v) => timeFactor(axis, v, ref, e), label),
-        layout: { xaxis: { title: { text: name } }, yaxis: { title: { text: q } } },
+        layout: { xaxis: { title: { text: name } }, yaxis: { title: { text: q }, type: logScale(groups) ? 'log' : 'linear' } },
       });
     }
     const fit = analysis.fits[q];
@@ -101,12 +108,10 @@ export function renderReport(analysis: SweepAnalysis): string {
   const pred = PREDICTION[summary.axis];
   const verdicts = Object.entries(summary.probes)
     .map(([q, s]) => {
-      const e = s.alpha ?? s.beta;
-      const exp = e ? `${pred.symbol} = ${e.value.toFixed(2)} [${e.ci[0].toFixed(2)}, ${e.ci[1].toFixed(2)}]` : 'no fit';
       const scores = Object.entries(s.collapse)
         .map(([k, v]) => `${k === 'fitted' ? 'fitted' : `${pred.symbol}=${k}`}: ${Number.isFinite(v) ? v.toFixed(3) : 'n/a'}`)
         .join(', ');
-      return `<li><b>${escapeHtml(q)}</b>: ${escapeHtml(exp)}. ${escapeHtml(s.verdict)} <br><small>collapse scores (${escapeHtml(scores)})</small></li>`;
+      return `<li><b>${escapeHtml(q)}</b>: ${escapeHtml(s.verdict)} <br><small>collapse scores (${escapeHtml(scores)})</small></li>`;
     })
     .join('\n');
   const leftOut = summary.leftOut.length
