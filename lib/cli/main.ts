@@ -13,7 +13,25 @@ import { readSweepRuns, recordsToCsv } from '../records/reader.js';
 import { findSweepDirs, writeSweepReport } from '../report/write.js';
 import { LIBRARY } from '../version.js';
 import { handleCliError } from './errors.js';
-import { exampleFlags, flagsToOptions, formatSummary, runExample } from './runExample.js';
+import { exampleFlags, flagsToOptions, formatSummary, runExample, withInterrupt } from './runExample.js';
+import { checkSweepSpec, type SweepSpec } from '../sweep/sweep.js';
+
+/** Reads and checks a sweep spec JSON file; unreadable or malformed files give a ConfigError naming the file. */
+export function readSweepFile(file: string): SweepSpec {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('spec.json', file, `a readable JSON file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, text.length > 40 ? `${text.slice(0, 37)}...` : text, `valid JSON (${(err as Error).message})`);
+  }
+  return checkSweepSpec(parsed, file);
+}
 
 /** Looks up an example by name; unknown names give a ConfigError listing the known ones. */
 export function findExample(name: string) {
@@ -32,9 +50,27 @@ export function buildProgram(): Command {
 
   exampleFlags(program.command('run <example>').description('run an example sweep and write records, report.html and summary.json')).action(
     async (name: string, o: Record<string, unknown>) => {
-      await runExample(findExample(name), flagsToOptions(o));
+      const spec = findExample(name);
+      const options = flagsToOptions(o);
+      const result = await withInterrupt((signal) => runExample(spec, { ...options, signal }));
+      if (result.interrupted) process.exitCode = 130;
     },
   );
+
+  program
+    .command('sweep <spec.json>')
+    .description('run a sweep defined in a JSON file ({ name, title, axis, quantities, base, grid, budget? }) and report it')
+    .option('--out <dir>', 'results root directory', 'results')
+    .option('--backend <name>', 'cpu, wasm, tensorflow, cuda or auto (default: $THERMO_BACKEND, else auto)')
+    .option('--bootstrap <n>', 'bootstrap resamples for exponent intervals')
+    .option('--shard <i/n>', 'run only shard i of n (0-based) of the runs')
+    .option('--verbose', 'print stack traces of errors')
+    .action(async (file: string, o: Record<string, unknown>) => {
+      const spec = readSweepFile(file);
+      const example = { name: 'sweeps', figure: 'custom sweep', description: spec.title, defaultSeeds: 1, sweeps: () => [spec] };
+      const result = await withInterrupt((signal) => runExample(example, { ...flagsToOptions(o), signal }));
+      if (result.interrupted) process.exitCode = 130;
+    });
 
   program
     .command('report <dir>')

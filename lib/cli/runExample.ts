@@ -8,11 +8,19 @@ import { checkKeys, checkNumber } from '../core/validate.js';
 import { runDir } from '../records/runDir.js';
 import { writeSweepReport } from '../report/write.js';
 import type { ExampleSpec } from '../sweep/example.js';
-import { runConfig } from '../sweep/runner.js';
+import { runConfig, runIsComplete } from '../sweep/runner.js';
+import { ensureWritableDir } from '../records/files.js';
 import { expandSweep, totalSteps, writeSweepSpec } from '../sweep/sweep.js';
 import type { SweepSummary } from '../analysis/summary.js';
 import { makeProgress } from './progress.js';
 import { handleCliError } from './errors.js';
+
+/** A deterministic subset of a sweep's runs: run k (over all sweeps of the example, in order) belongs to shard k mod count. */
+export interface Shard {
+  /** 0-based shard index, < count. */
+  index: number;
+  count: number;
+}
 
 /** Options of {@link runExample}. */
 export interface RunExampleOptions {
@@ -28,66 +36,124 @@ export interface RunExampleOptions {
   bootstrap?: number;
   /** No progress output. */
   quiet?: boolean;
+  /** Run only this shard's runs (e.g. one task of a Slurm job array). */
+  shard?: Shard;
+  /** Stops after the current step of the current run, saving a checkpoint (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Seconds between checkpoints of a run. Default 30. */
+  checkpointEverySeconds?: number;
 }
 
 /** What an example produced. */
 export interface ExampleResult {
   dir: string;
   backend: string;
+  /** Reports of the sweeps whose runs are all complete. */
   sweeps: { dir: string; html: string; summaryFile: string; summary: SweepSummary }[];
+  /** Sweeps left without a report: some runs are incomplete (other shards, or interrupted). */
+  pending: { dir: string; complete: number; total: number }[];
+  /** True when the signal stopped the example early. */
+  interrupted: boolean;
   wallSeconds: number;
 }
 
-const OPTION_KEYS = ['quick', 'seeds', 'out', 'backend', 'bootstrap', 'quiet'] as const;
+const OPTION_KEYS = ['quick', 'seeds', 'out', 'backend', 'bootstrap', 'quiet', 'shard', 'signal', 'checkpointEverySeconds'] as const;
 
-/** Runs every sweep of `spec`, skipping finished runs, then writes each sweep's report.html and summary.json. */
+/** Parses `i/n` (0 ≤ i < n). */
+export function parseShard(text: unknown, where = '--shard'): Shard {
+  const m = typeof text === 'string' ? /^(\d+)\/(\d+)$/.exec(text) : null;
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1) || !(index < count)) throw new ConfigError(where, text, "'i/n' with 0 <= i < n, e.g. '0/4'");
+  return { index, count };
+}
+
+/**
+ * Runs every sweep of `spec` (or one shard of its runs), skipping finished runs and resuming
+ * interrupted ones, then writes report.html and summary.json for each sweep whose runs are all complete.
+ */
 export async function runExample(spec: ExampleSpec, options: RunExampleOptions = {}): Promise<ExampleResult> {
   checkKeys({ ...options }, OPTION_KEYS, 'options');
   const quick = options.quick ?? false;
   const seeds = options.seeds === undefined ? (quick ? Math.min(2, spec.defaultSeeds) : spec.defaultSeeds) : checkNumber(options.seeds, { integer: true, ge: 1 }, 'options.seeds');
   const bootstrap = options.bootstrap === undefined ? (quick ? 100 : 200) : checkNumber(options.bootstrap, { integer: true, ge: 10 }, 'options.bootstrap');
+  const shard = options.shard;
+  if (shard !== undefined) {
+    checkKeys({ ...shard }, ['index', 'count'], 'options.shard');
+    checkNumber(shard.count, { integer: true, ge: 1 }, 'options.shard.count');
+    checkNumber(shard.index, { integer: true, ge: 0, lt: shard.count }, 'options.shard.index');
+  }
   const info = await useBackend(options.backend);
   const dir = path.join(options.out ?? 'results', spec.name);
+  ensureWritableDir(dir);
   const sweeps = spec.sweeps({ quick, seeds });
+  let k = 0;
   const plans = sweeps.map((s) => {
     const sweepDir = path.join(dir, s.name);
-    const configs = expandSweep({ ...s, base: { ...s.base, backend: info.name } });
-    return { spec: s, sweepDir, configs };
+    const all = expandSweep({ ...s, base: { ...s.base, backend: info.name } });
+    const mine = all.filter(() => (shard ? k++ % shard.count === shard.index : true));
+    return { spec: s, sweepDir, all, configs: mine };
   });
   const total = plans.reduce((n, p) => n + totalSteps(p.configs), 0);
   const started = performance.now();
   const progress = makeProgress(total, options.quiet);
   const log = options.quiet ? () => {} : (t: string) => progress.line(t);
-  log(`${spec.name} (${spec.figure}) on backend '${info.name}': ${plans.reduce((n, p) => n + p.configs.length, 0)} runs, ${total} steps${quick ? ' (quick)' : ''}`);
+  const nRuns = plans.reduce((n, p) => n + p.configs.length, 0);
+  log(`${spec.name} (${spec.figure}) on backend '${info.name}': ${nRuns} runs, ${total} steps${quick ? ' (quick)' : ''}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}`);
+  let interrupted = false;
   try {
     for (const plan of plans) {
       writeSweepSpec(plan.sweepDir, plan.spec);
-      plan.configs.forEach((cfg, i) => {
+      for (const [i, cfg] of plan.configs.entries()) {
+        if (options.signal?.aborted) {
+          interrupted = true;
+          break;
+        }
         const label = `${plan.spec.name} ${i + 1}/${plan.configs.length}: η=${cfg.eta} |B|=${cfg.batchSize} seed=${cfg.seed}`;
         progress.setRun(label);
-        const outcome = runConfig(cfg, runDir(plan.sweepDir, cfg), { onProgress: (n) => progress.addSteps(n) });
+        const outcome = runConfig(cfg, runDir(plan.sweepDir, cfg), {
+          onProgress: (n) => progress.addSteps(n),
+          signal: options.signal,
+          checkpointEverySeconds: options.checkpointEverySeconds ?? envSeconds('THERMO_CHECKPOINT_SECONDS'),
+        });
+        const s = outcome.status;
         if (outcome.skipped) {
           progress.addSteps(cfg.steps);
-          log(`${label}: already ${outcome.status.state}, skipped`);
+          log(`${label}: already ${s.state}, skipped`);
+        } else if (s.state === 'running') {
+          interrupted = true;
+          log(`${label}: interrupted at step ${s.step}; checkpoint saved, run the same command to resume`);
+          break;
         } else {
-          const s = outcome.status;
-          log(`${label}: ${s.state} at step ${s.step}${s.reason ? ` (${s.reason})` : ''} in ${s.wallSeconds?.toFixed(1)} s, ${s.stepsPerSecond?.toFixed(0)} steps/s`);
+          const resumed = outcome.resumedFrom ? ` (resumed from step ${outcome.resumedFrom})` : '';
+          log(`${label}: ${s.state} at step ${s.step}${s.reason ? ` (${s.reason})` : ''}${resumed} in ${s.wallSeconds?.toFixed(1)} s, ${s.stepsPerSecond?.toFixed(0)} steps/s`);
         }
-      });
+      }
+      if (interrupted) break;
     }
   } finally {
     progress.stop();
   }
-  const results = plans.map((plan) => {
+  const results: ExampleResult['sweeps'] = [];
+  const pending: ExampleResult['pending'] = [];
+  for (const plan of plans) {
+    const complete = plan.all.filter((cfg) => runIsComplete(runDir(plan.sweepDir, cfg)) !== null).length;
+    if (complete < plan.all.length) {
+      pending.push({ dir: plan.sweepDir, complete, total: plan.all.length });
+      continue;
+    }
     const r = writeSweepReport(plan.sweepDir, { bootstrap });
-    return { dir: plan.sweepDir, html: r.html, summaryFile: r.summary, summary: r.analysis.summary };
-  });
+    results.push({ dir: plan.sweepDir, html: r.html, summaryFile: r.summary, summary: r.analysis.summary });
+  }
   const wallSeconds = (performance.now() - started) / 1000;
   if (!options.quiet) {
     for (const r of results) console.log(formatSummary(r.summary, r.html));
-    console.log(`${spec.name}: done in ${wallSeconds.toFixed(1)} s`);
+    for (const p of pending) {
+      console.log(`\n== ${p.dir}: ${p.complete} of ${p.total} runs complete; no report yet. When every shard has finished, run: thermo report ${p.dir}`);
+    }
+    console.log(`${spec.name}: ${interrupted ? 'interrupted' : 'done'} after ${wallSeconds.toFixed(1)} s`);
   }
-  return { dir, backend: info.name, sweeps: results, wallSeconds };
+  return { dir, backend: info.name, sweeps: results, pending, interrupted, wallSeconds };
 }
 
 /** A short plain-text summary of a sweep. */
@@ -107,6 +173,7 @@ export function exampleFlags(cmd: Command): Command {
     .option('--backend <name>', 'cpu, wasm, tensorflow, cuda or auto (default: $THERMO_BACKEND, else auto)')
     .option('--seeds <n>', 'seeds per swept value')
     .option('--bootstrap <n>', 'bootstrap resamples for exponent intervals')
+    .option('--shard <i/n>', 'run only shard i of n (0-based) of the runs, e.g. a Slurm array task')
     .option('--verbose', 'print stack traces of errors');
 }
 
@@ -124,6 +191,7 @@ export function flagsToOptions(o: Record<string, unknown>): RunExampleOptions {
     backend: o.backend as string | undefined,
     seeds: int(o.seeds, '--seeds', 1),
     bootstrap: int(o.bootstrap, '--bootstrap', 10),
+    shard: o.shard === undefined ? undefined : parseShard(o.shard),
   };
 }
 
@@ -135,8 +203,34 @@ export async function runExampleMain(moduleUrl: string, spec: ExampleSpec): Prom
   cmd.parse(process.argv);
   const o = cmd.opts();
   try {
-    await runExample(spec, flagsToOptions(o));
+    const result = await withInterrupt((signal) => runExample(spec, { ...flagsToOptions(o), signal }));
+    if (result.interrupted) process.exitCode = 130;
   } catch (err) {
     process.exitCode = handleCliError(err, Boolean(o.verbose));
   }
+}
+
+/** Runs `fn` with a signal that the first Ctrl-C (SIGINT) or SIGTERM aborts; a second Ctrl-C exits at once. */
+export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    console.error('\ninterrupt: saving a checkpoint (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** A non-negative number of seconds from an environment variable, or undefined. */
+function envSeconds(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  return checkNumber(Number(raw), { ge: 0 }, name);
 }

@@ -4,7 +4,7 @@
  * step (online SGD, `trainSize` 0) or a fixed training set of n samples visited in shuffled epochs.
  */
 import type { InputName } from '../core/config.js';
-import { Rng } from '../core/rng.js';
+import { Rng, type RngState } from '../core/rng.js';
 
 /** A batch as flat arrays: x is [B, M] row-major, y is [B]. */
 export interface Batch {
@@ -30,6 +30,13 @@ export function drawInputs(input: InputName, out: Float32Array, rng: Rng): void 
 /** Fills `out` with i.i.d. fair 0/1 labels. */
 export function drawLabels(out: Float32Array, rng: Rng): void {
   for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 0.5 ? 0 : 1;
+}
+
+/** Where a {@link SyntheticTask}'s stream stands. */
+export interface SyntheticTaskState {
+  rng: RngState;
+  order: number[] | null;
+  cursor: number;
 }
 
 /** A stream of training batches and a fixed probe set, all seeded. */
@@ -70,6 +77,18 @@ export class SyntheticTask {
       y[i] = this.train.y[k];
     }
     return { x, y, size };
+  }
+
+  /** The stream's position, for checkpoints. */
+  getState(): SyntheticTaskState {
+    return { rng: this.rng.getState(), order: this.order ? Array.from(this.order) : null, cursor: this.cursor };
+  }
+
+  /** Restores a position saved by {@link getState}. */
+  setState(state: SyntheticTaskState): void {
+    this.rng.setState(state.rng);
+    if (state.order) this.order = Uint32Array.from(state.order);
+    this.cursor = state.cursor;
   }
 
   /** A fixed probe set of n samples from the input distribution, drawn apart from the training stream. */

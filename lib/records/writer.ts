@@ -9,11 +9,11 @@ export class RunWriter {
   readonly dir: string;
   private readonly fd: number;
 
-  /** Creates the directory, writes config.json and opens records.jsonl for appending. */
+  /** Creates the directory, writes config.json (unless it exists: a resumed run keeps its own) and opens records.jsonl for appending. */
   constructor(dir: string, stored: StoredConfig) {
     ensureWritableDir(dir);
     this.dir = dir;
-    writeJsonAtomic(path.join(dir, 'config.json'), stored);
+    if (!fs.existsSync(path.join(dir, 'config.json'))) writeJsonAtomic(path.join(dir, 'config.json'), stored);
     this.fd = fs.openSync(path.join(dir, 'records.jsonl'), 'a');
   }
 

@@ -3,7 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { currentBackend, useBackend, type BackendInfo } from '../backend/backends.js';
 import type { RunConfig } from '../core/config.js';
-import { readJson } from '../records/files.js';
+import { ensureWritableDir, readJson, writeJsonAtomic } from '../records/files.js';
+import { acquireLock } from '../records/lock.js';
+import { parseRecords } from '../records/reader.js';
+import type { Checkpoint } from '../train/checkpoint.js';
 import { runDir } from '../records/runDir.js';
 import type { RunStatus, StoredConfig } from '../records/types.js';
 import { RunWriter } from '../records/writer.js';
@@ -18,10 +21,12 @@ export interface RunOutcome {
   status: RunStatus;
   /** True when the run had already finished and was skipped. */
   skipped: boolean;
+  /** The checkpoint step the run resumed from, if it did. */
+  resumedFrom?: number | null;
 }
 
 /** Options of {@link runConfig} and {@link runSweep}. */
-export interface RunnerOptions extends Pick<TrainOptions, 'onProgress' | 'signal' | 'extraProbes'> {
+export interface RunnerOptions extends Pick<TrainOptions, 'onProgress' | 'signal' | 'extraProbes' | 'checkpointEverySeconds'> {
   /** Called when a run starts and ends. */
   onRunStart?: (cfg: RunConfig, dir: string) => void;
   onRunEnd?: (outcome: RunOutcome) => void;
@@ -35,28 +40,66 @@ export function runIsComplete(dir: string): RunStatus | null {
   return status.state === 'finished' || status.state === 'diverged' ? status : null;
 }
 
+/** Path of a run's checkpoint. */
+export function checkpointFile(dir: string): string {
+  return path.join(dir, 'checkpoint.json');
+}
+
 /**
- * Trains `cfg` into `dir` (its records, config.json and status.json). The backend named by
- * `cfg.backend` must be active (see {@link useBackend}); it is recorded in config.json.
+ * Keeps the records a checkpoint covers (steps ≤ its step) and drops the rest, a torn last
+ * line included, rewriting records.jsonl atomically. Returns how many records were kept.
+ */
+function truncateRecords(dir: string, step: number): number {
+  const file = path.join(dir, 'records.jsonl');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const { records } = parseRecords(text, file);
+  const kept = records.filter((r) => r.step <= step);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, kept.map((r) => `${JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`).join(''));
+  fs.renameSync(tmp, file);
+  return kept.length;
+}
+
+/**
+ * Trains `cfg` into `dir` (its records, config.json and status.json). A finished or diverged
+ * run is skipped; a run that stopped early (Ctrl-C, kill -9) resumes from its last checkpoint,
+ * so its records equal those of an uninterrupted run. The backend named by `cfg.backend` must
+ * be active (see {@link useBackend}); it is recorded in config.json. Two processes given the
+ * same directory are kept apart by a lock.
  */
 export function runConfig(cfg: RunConfig, dir: string, opts: RunnerOptions = {}): RunOutcome {
   const done = runIsComplete(dir);
   if (done) return { dir, config: cfg, status: done, skipped: true };
-  const backend = currentBackend() as BackendInfo;
-  // A run that did not complete restarts from step 0: its partial records are replaced.
-  fs.rmSync(path.join(dir, 'records.jsonl'), { force: true });
-  const stored: StoredConfig = { config: cfg, backend, library: LIBRARY, createdAt: new Date().toISOString() };
-  const writer = new RunWriter(dir, stored);
-  writer.setStatus({ state: 'running', step: 0 });
-  opts.onRunStart?.(cfg, dir);
+  ensureWritableDir(dir);
+  const lock = acquireLock(dir);
+  let writer: RunWriter | null = null;
   try {
-    const result = train(cfg, { ...opts, onRecord: (r) => writer.append(r) });
-    writer.setStatus(result.status);
-    const outcome = { dir, config: cfg, status: result.status, skipped: false };
+    const cpFile = checkpointFile(dir);
+    const resumeFrom = fs.existsSync(cpFile) ? readJson<Checkpoint>(cpFile) : null;
+    if (resumeFrom) truncateRecords(dir, resumeFrom.step);
+    else fs.rmSync(path.join(dir, 'records.jsonl'), { force: true });
+    const configFile = path.join(dir, 'config.json');
+    const stored: StoredConfig = fs.existsSync(configFile) && resumeFrom
+      ? readJson<StoredConfig>(configFile)
+      : { config: cfg, backend: currentBackend() as BackendInfo, library: LIBRARY, createdAt: new Date().toISOString() };
+    writer = new RunWriter(dir, stored);
+    const w = writer;
+    w.setStatus({ state: 'running', step: resumeFrom?.step ?? 0 });
+    opts.onRunStart?.(cfg, dir);
+    const result = train(cfg, {
+      ...opts,
+      resumeFrom,
+      onRecord: (r) => w.append(r),
+      onCheckpoint: (c) => writeJsonAtomic(cpFile, c),
+    });
+    w.setStatus(result.status);
+    if (result.status.state !== 'running') fs.rmSync(cpFile, { force: true });
+    const outcome = { dir, config: cfg, status: result.status, skipped: false, resumedFrom: resumeFrom?.step ?? null };
     opts.onRunEnd?.(outcome);
     return outcome;
   } finally {
-    writer.close();
+    writer?.close();
+    lock.release();
   }
 }
 

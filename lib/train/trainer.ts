@@ -12,6 +12,7 @@ import { probesFor } from '../probes/builtin.js';
 import type { Probe, ProbeContext } from '../probes/probe.js';
 import { configSchedule } from '../probes/schedule.js';
 import type { RunRecord, RunStatus } from '../records/types.js';
+import { loadParams, saveParams, type Checkpoint } from './checkpoint.js';
 import { divergenceReason } from './divergence.js';
 
 /** Options of {@link train}. */
@@ -26,8 +27,14 @@ export interface TrainOptions {
   progressEvery?: number;
   /** Steps between divergence checks outside probe steps. Default 100. */
   checkEvery?: number;
-  /** Stops the run early (status stays `running`). */
+  /** Stops the run early (status stays `running`); a checkpoint is saved first. */
   signal?: AbortSignal;
+  /** Resume from this checkpoint instead of step 0. */
+  resumeFrom?: Checkpoint | null;
+  /** Called with a checkpoint after a record at most every `checkpointEverySeconds`, and when aborted. */
+  onCheckpoint?: (checkpoint: Checkpoint) => void;
+  /** Default 30. 0: after every record. */
+  checkpointEverySeconds?: number;
 }
 
 /** What {@link train} returns. */
@@ -57,17 +64,41 @@ export function train(cfg: RunConfig, opts: TrainOptions = {}): TrainResult {
   const schedule = configSchedule(cfg);
   const checkEvery = opts.checkEvery ?? 100;
   const progressEvery = opts.progressEvery ?? 250;
+  const checkpointMs = (opts.checkpointEverySeconds ?? 30) * 1000;
   const records: RunRecord[] = [];
   let lossCount = 0;
-  let status: RunStatus = { state: 'running', step: 0 };
+  let startStep = 0;
+  let skipRecordAt = -1;
+  const resume = opts.resumeFrom;
+  if (resume) {
+    loadParams(model, resume.params);
+    task.setState(resume.data);
+    tf.tidy(() => lossSum.assign(tf.scalar(resume.lossSum)));
+    lossCount = resume.lossCount;
+    startStep = resume.step;
+    if (resume.recorded) skipRecordAt = resume.step;
+  }
+  let status: RunStatus = { state: 'running', step: startStep };
+  const priorSeconds = resume?.wallSeconds ?? 0;
   const started = performance.now();
-  let lastProgress = 0;
+  let lastCheckpoint = performance.now();
+  let lastProgress = startStep;
   let forceRecord = false;
+  const checkpoint = (step: number, recorded: boolean): Checkpoint => ({
+    version: 1,
+    step,
+    recorded,
+    params: saveParams(model),
+    data: task.getState(),
+    lossSum: lossSum.dataSync()[0],
+    lossCount,
+    wallSeconds: priorSeconds + (performance.now() - started) / 1000,
+  });
 
   try {
-    for (let step = 0; ; step++) {
+    for (let step = startStep; ; step++) {
       const last = step === cfg.steps;
-      const due = probes.filter((p) => last || forceRecord || (p.schedule ?? schedule).isDue(step));
+      const due = step === skipRecordAt ? [] : probes.filter((p) => last || forceRecord || (p.schedule ?? schedule).isDue(step));
       if (due.length > 0) {
         const record = measure(step, cfg, model, probeX, probeY, due);
         if (lossCount > 0) {
@@ -83,12 +114,17 @@ export function train(cfg: RunConfig, opts: TrainOptions = {}): TrainResult {
           status = { state: 'diverged', step, reason };
           break;
         }
+        if (!last && opts.onCheckpoint && performance.now() - lastCheckpoint >= checkpointMs) {
+          opts.onCheckpoint(checkpoint(step, true));
+          lastCheckpoint = performance.now();
+        }
       }
       if (last) {
         status = { state: 'finished', step };
         break;
       }
       if (opts.signal?.aborted) {
+        opts.onCheckpoint?.(checkpoint(step, due.length > 0 || step === skipRecordAt));
         status = { state: 'running', step };
         break;
       }
@@ -114,7 +150,7 @@ export function train(cfg: RunConfig, opts: TrainOptions = {}): TrainResult {
     probeY.dispose();
     lossSum.dispose();
   }
-  const wallSeconds = (performance.now() - started) / 1000;
+  const wallSeconds = priorSeconds + (performance.now() - started) / 1000;
   status = { ...status, wallSeconds, stepsPerSecond: status.step / Math.max(wallSeconds, 1e-9) };
   return { records, status };
 }

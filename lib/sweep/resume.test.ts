@@ -1,0 +1,127 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { makeConfig } from '../core/config.js';
+import { useBackend } from '../backend/backends.js';
+import { readRun } from '../records/reader.js';
+import { RunLockedError, acquireLock } from '../records/lock.js';
+import { runDir } from '../records/runDir.js';
+import { checkpointFile, runConfig } from './runner.js';
+
+let tmp: string;
+beforeAll(async () => {
+  await useBackend('cpu');
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thermo-resume-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const cfg = makeConfig({ inputDim: 8, hidden: 6, steps: 1500, batchSize: 2, probeSamples: 100, probeLogPoints: 20, probeLinearPoints: 30 });
+const strip = (records: Record<string, number>[]) => records;
+
+function reference(): Record<string, number>[] {
+  const dir = path.join(tmp, 'reference');
+  runConfig(cfg, dir);
+  return readRun(dir).records;
+}
+
+test('an interrupted run (Ctrl-C) resumes from its checkpoint; its records equal an uninterrupted run, no step duplicated or missing', () => {
+  const ref = reference();
+  const dir = path.join(tmp, 'interrupted');
+  const controller = new AbortController();
+  let seen = 0;
+  const first = runConfig(cfg, dir, {
+    signal: controller.signal,
+    checkpointEverySeconds: 0,
+    onProgress: (n) => {
+      seen += n;
+      if (seen >= 700) controller.abort();
+    },
+  });
+  expect(first.status.state).toBe('running');
+  expect(fs.existsSync(checkpointFile(dir))).toBe(true);
+  expect(readRun(dir).status.state).toBe('running');
+  const second = runConfig(cfg, dir);
+  expect(second.resumedFrom).toBeGreaterThanOrEqual(700);
+  expect(second.status.state).toBe('finished');
+  const records = readRun(dir).records;
+  expect(strip(records)).toEqual(strip(ref));
+  expect(new Set(records.map((r) => r.step)).size).toBe(records.length);
+  expect(fs.existsSync(checkpointFile(dir))).toBe(false);
+});
+
+test('a crash (records written past the last checkpoint, then a torn line) resumes without duplicates', () => {
+  const ref = reference();
+  const dir = path.join(tmp, 'crashed');
+  let n = 0;
+  expect(() =>
+    runConfig(cfg, dir, {
+      checkpointEverySeconds: 0,
+      extraProbes: [
+        {
+          name: 'crash',
+          compute: (ctx) => {
+            if (ctx.step > 900 && ++n === 3) throw new Error('simulated crash');
+            return {};
+          },
+        },
+      ],
+    }),
+  ).toThrow('simulated crash');
+  fs.appendFileSync(path.join(dir, 'records.jsonl'), '{"step":99999,"activationRa');
+  // a checkpoint older than the last records: move it back by replaying an earlier one is not needed;
+  // the records after the checkpoint's step are dropped and re-measured.
+  const second = runConfig(cfg, dir);
+  expect(second.status.state).toBe('finished');
+  expect(readRun(dir).records).toEqual(ref);
+});
+
+test('a real kill -9 of `thermo run` mid-sweep, then the same command, gives the records of an uninterrupted run', async () => {
+  const cli = path.resolve('dist/lib/cli/main.js');
+  expect(fs.existsSync(cli)).toBe(true); // built by `npm install` (prepare)
+  const out = path.join(tmp, 'killed');
+  const args = [cli, 'run', 'a6-two-layer-uniform', '--quick', '--seeds', '1', '--out', out, '--backend', 'cpu', '--bootstrap', '10'];
+  const child = spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, THERMO_CHECKPOINT_SECONDS: '0' } });
+  const sweep = path.join(out, 'a6-two-layer-uniform', 'eta-sweep', 'runs');
+  // wait until some run has a checkpoint, then kill -9
+  await new Promise<void>((resolve, reject) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      const hasCheckpoint = fs.existsSync(sweep) && fs.readdirSync(sweep).some((d) => fs.existsSync(path.join(sweep, d, 'checkpoint.json')));
+      if (hasCheckpoint) {
+        clearInterval(timer);
+        child.kill('SIGKILL');
+        resolve();
+      } else if (Date.now() - started > 60000) {
+        clearInterval(timer);
+        reject(new Error('no checkpoint appeared'));
+      }
+    }, 20);
+  });
+  await new Promise((r) => child.on('exit', r));
+  const killedRun = fs.readdirSync(sweep).find((d) => fs.existsSync(path.join(sweep, d, 'checkpoint.json')))!;
+  expect(killedRun).toBeDefined();
+  // resume with the same command
+  const code = await new Promise<number>((resolve) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', (c) => resolve(c ?? -1)));
+  expect(code).toBe(0);
+  const resumed = readRun(path.join(sweep, killedRun));
+  expect(resumed.status.state).toBe('finished');
+  // the same config trained in one go
+  const fresh = path.join(tmp, 'fresh');
+  runConfig(resumed.stored.config, fresh);
+  expect(resumed.records).toEqual(readRun(fresh).records);
+}, 120000);
+
+test('two processes on one run directory: the second gets a RunLockedError; a stale lock is taken over', () => {
+  const dir = runDir(path.join(tmp, 'locked'), cfg);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'lock'), JSON.stringify({ host: os.hostname(), pid: process.ppid }));
+  expect(() => runConfig(cfg, dir)).toThrow(RunLockedError);
+  expect(() => runConfig(cfg, dir)).toThrow(/is being written by another process \(host .*, pid \d+\)/);
+  fs.writeFileSync(path.join(dir, 'lock'), JSON.stringify({ host: os.hostname(), pid: 2 ** 22 + 12345 }));
+  expect(runConfig({ ...cfg, steps: 20 }, dir).status.state).toBe('finished');
+  expect(fs.existsSync(path.join(dir, 'lock'))).toBe(false);
+  const lock = acquireLock(dir);
+  expect(() => acquireLock(dir)).toThrow(RunLockedError);
+  lock.release();
+});
