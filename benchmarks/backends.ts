@@ -10,8 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Command } from 'commander';
 import { listBackends, useBackend, type BackendName } from '../lib/backend/backends.js';
 import { makeConfig, type RunConfig } from '../lib/core/config.js';
-import { SyntheticTask } from '../lib/data/synthetic.js';
-import { createModel } from '../lib/models/twoLayer.js';
+import { createTask } from '../lib/data/tasks.js';
+import { createModel } from '../lib/models/create.js';
 import type { ForwardPass } from '../lib/models/model.js';
 import { probesFor } from '../lib/probes/builtin.js';
 import type { Probe, ProbeContext } from '../lib/probes/probe.js';
@@ -66,7 +66,7 @@ export function timeIt(fn: () => void, seconds: number): number {
 export function benchCase(backend: BackendName, c: BenchCase, seconds: number): BenchRow[] {
   const cfg = makeConfig({ ...c.config, backend });
   const model = createModel(cfg);
-  const task = new SyntheticTask(cfg);
+  const task = createTask(cfg);
   const probeSet = task.probeSet(cfg.probeSamples);
   const probeX = tf.tensor2d(probeSet.x, [probeSet.size, cfg.inputDim]);
   const probeY = tf.tensor1d(probeSet.y);

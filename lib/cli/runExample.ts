@@ -10,6 +10,7 @@ import { writeSweepReport } from '../report/write.js';
 import type { ExampleSpec } from '../sweep/example.js';
 import { runConfig, runIsComplete } from '../sweep/runner.js';
 import { ensureWritableDir } from '../records/files.js';
+import { prepareData } from '../data/tasks.js';
 import { expandSweep, totalSteps, writeSweepSpec } from '../sweep/sweep.js';
 import type { SweepSummary } from '../analysis/summary.js';
 import { makeProgress } from './progress.js';
@@ -42,6 +43,8 @@ export interface RunExampleOptions {
   signal?: AbortSignal;
   /** Seconds between checkpoints of a run. Default 30. */
   checkpointEverySeconds?: number;
+  /** Directory of dataset files (sets every run's `dataDir`). */
+  dataDir?: string;
 }
 
 /** What an example produced. */
@@ -57,7 +60,7 @@ export interface ExampleResult {
   wallSeconds: number;
 }
 
-const OPTION_KEYS = ['quick', 'seeds', 'out', 'backend', 'bootstrap', 'quiet', 'shard', 'signal', 'checkpointEverySeconds'] as const;
+const OPTION_KEYS = ['quick', 'seeds', 'out', 'backend', 'bootstrap', 'quiet', 'shard', 'signal', 'checkpointEverySeconds', 'dataDir'] as const;
 
 /** Parses `i/n` (0 ≤ i < n). */
 export function parseShard(text: unknown, where = '--shard'): Shard {
@@ -90,7 +93,7 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
   let k = 0;
   const plans = sweeps.map((s) => {
     const sweepDir = path.join(dir, s.name);
-    const all = expandSweep({ ...s, base: { ...s.base, backend: info.name } });
+    const all = expandSweep({ ...s, base: { ...s.base, backend: info.name, ...(options.dataDir ? { dataDir: options.dataDir } : {}) } });
     const mine = all.filter(() => (shard ? k++ % shard.count === shard.index : true));
     return { spec: s, sweepDir, all, configs: mine };
   });
@@ -111,6 +114,7 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
         }
         const label = `${plan.spec.name} ${i + 1}/${plan.configs.length}: η=${cfg.eta} |B|=${cfg.batchSize} seed=${cfg.seed}`;
         progress.setRun(label);
+        await prepareData(cfg);
         const outcome = runConfig(cfg, runDir(plan.sweepDir, cfg), {
           onProgress: (n) => progress.addSteps(n),
           signal: options.signal,
@@ -174,6 +178,7 @@ export function exampleFlags(cmd: Command): Command {
     .option('--seeds <n>', 'seeds per swept value')
     .option('--bootstrap <n>', 'bootstrap resamples for exponent intervals')
     .option('--shard <i/n>', 'run only shard i of n (0-based) of the runs, e.g. a Slurm array task')
+    .option('--data-dir <dir>', 'directory of dataset files (Fashion-MNIST IDX, CIFAR-10 batches) and their cache')
     .option('--verbose', 'print stack traces of errors');
 }
 
@@ -192,6 +197,7 @@ export function flagsToOptions(o: Record<string, unknown>): RunExampleOptions {
     seeds: int(o.seeds, '--seeds', 1),
     bootstrap: int(o.bootstrap, '--bootstrap', 10),
     shard: o.shard === undefined ? undefined : parseShard(o.shard),
+    ...(o.dataDir === undefined ? {} : { dataDir: String(o.dataDir) }),
   };
 }
 

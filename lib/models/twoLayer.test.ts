@@ -29,7 +29,7 @@ describe('TwoLayerModel gradients', () => {
     const auto = tf.variableGrads(() => {
       let h = tf.matMul(x, model.W, false, true);
       if (model.b) h = tf.add(h, model.b);
-      const f = tf.reshape(tf.matMul(tf.relu(h), tf.reshape(model.V, [-1, 1])), [-1]) as tf.Tensor1D;
+      const f = tf.matMul(tf.relu(h), model.V, false, true) as tf.Tensor2D;
       return tf.mean(perSampleLoss(loss, f, y)) as tf.Scalar;
     });
     expect(l.dataSync()[0]).toBeCloseTo(auto.value.dataSync()[0], 6);

@@ -15,7 +15,7 @@ function handContext(overrides: Partial<RunConfig> = {}) {
   const model = new TwoLayerModel(config);
   model.W.assign(tf.tensor2d([[1, 0], [0, -1], [1, 1]]));
   model.b!.assign(tf.tensor1d([0.5, 0, -3]));
-  model.V.assign(tf.tensor1d([1, 2, -1]));
+  model.V.assign(tf.tensor2d([[1, 2, -1]]));
   const probeX = tf.tensor2d([[1, 1], [-1, 2], [0, 0], [2, -1]]);
   const probeY = tf.tensor1d([1, 0, 1, 0]);
   let fw: ForwardPass | null = null;

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ProbeName, RunConfig } from '../core/config.js';
 import { normalCdf } from '../core/normal.js';
-import { prediction, perSampleLoss } from '../models/losses.js';
+import { meanSquaredPredictionError, perSampleLoss } from '../models/losses.js';
 import type { Probe, ProbeContext } from './probe.js';
 
 /**
@@ -66,14 +66,14 @@ export const weightNormsProbe: Probe = {
   },
 };
 
-/** Loss on the probe set (`probeLoss`) and the mean (p − y)² (`probeSqErr`), p = σ(f) for BCE, f for MSE. */
+/** Loss on the probe set (`probeLoss`) and the mean (p − y)² (`probeSqErr`): p = σ(f) for BCE, f for MSE; Σ_c (softmax_c − onehot_c)² for CE. */
 export const lossProbe: Probe = {
   name: 'loss',
   compute(ctx: ProbeContext): Record<string, number> {
     const f = ctx.forwardOnProbeSet().logits;
     const [loss, sq] = tf.tidy(() => [
       tf.mean(perSampleLoss(ctx.config.loss, f, ctx.probeY)),
-      tf.mean(tf.square(tf.sub(prediction(ctx.config.loss, f), ctx.probeY))),
+      meanSquaredPredictionError(ctx.config.loss, f, ctx.probeY),
     ]);
     const out = { probeLoss: loss.dataSync()[0], probeSqErr: sq.dataSync()[0] };
     loss.dispose();
@@ -82,7 +82,45 @@ export const lossProbe: Probe = {
   },
 };
 
+/**
+ * Per-sample gradient variance: tr Cov of the per-sample gradients gᵢ of the per-sample losses
+ * on the first `gradVarSamples` inputs of the probe set (drawn apart from the training order),
+ * (1/n)Σᵢ‖gᵢ‖² − ‖ḡ‖² (times n/(n − 1) with `gradVarUnbiased`). Fields `gradVar` (all
+ * parameters) and `gradVar_<param>` per parameter. One forward and one backward pass (see
+ * Model.perSampleGradientStats).
+ */
+export const gradVarianceProbe: Probe = {
+  name: 'grad-variance',
+  compute(ctx: ProbeContext): Record<string, number> {
+    const n = Math.min(ctx.config.gradVarSamples, ctx.probeX.shape[0]);
+    const names: string[] = [];
+    const values = tf.tidy(() => {
+      const x = n === ctx.probeX.shape[0] ? ctx.probeX : (tf.slice(ctx.probeX, [0, 0], [n, -1]) as tf.Tensor2D);
+      const y = n === ctx.probeY.shape[0] ? ctx.probeY : (tf.slice(ctx.probeY, [0], [n]) as tf.Tensor1D);
+      const stats = ctx.model.perSampleGradientStats(x, y);
+      const parts: tf.Tensor[] = [];
+      for (const [name, st] of Object.entries(stats)) {
+        names.push(name);
+        parts.push(tf.sub(tf.div(st.sumSq, n), tf.sum(tf.square(st.mean))));
+      }
+      return tf.stack(parts);
+    });
+    const v = values.dataSync();
+    values.dispose();
+    const scale = ctx.config.gradVarUnbiased && n > 1 ? n / (n - 1) : 1;
+    const out: Record<string, number> = {};
+    let total = 0;
+    names.forEach((name, i) => {
+      out[`gradVar_${name}`] = v[i] * scale;
+      total += v[i] * scale;
+    });
+    out.gradVar = total;
+    return out;
+  },
+};
+
 const BUILTIN: Record<ProbeName, Probe> = {
+  'grad-variance': gradVarianceProbe,
   'activation-rate': activationRateProbe,
   'activation-rate-exact': exactActivationRateProbe,
   'weight-norms': weightNormsProbe,

@@ -17,9 +17,14 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** First 10 hex digits of the sha256 of the canonical config. */
+/** Config fields that do not change a run's numbers (where files live): left out of its identity. */
+export const IDENTITY_EXCLUDED: readonly (keyof RunConfig)[] = ['dataDir'];
+
+/** First 10 hex digits of the sha256 of the canonical config (without {@link IDENTITY_EXCLUDED} fields). */
 export function configHash(cfg: RunConfig): string {
-  return createHash('sha256').update(canonicalJson(cfg)).digest('hex').slice(0, 10);
+  const identity: Record<string, unknown> = { ...cfg };
+  for (const k of IDENTITY_EXCLUDED) delete identity[k];
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 10);
 }
 
 /** The run's directory name, e.g. `two-layer_eta0.05_B1_seed0_3f2a9c01de`. */

@@ -12,6 +12,7 @@ import type { RunStatus, StoredConfig } from '../records/types.js';
 import { RunWriter } from '../records/writer.js';
 import { train, type TrainOptions } from '../train/trainer.js';
 import { LIBRARY } from '../version.js';
+import { prepareData } from '../data/tasks.js';
 import { expandSweep, writeSweepSpec, type SweepSpec } from './sweep.js';
 
 /** Outcome of one run of a sweep. */
@@ -109,5 +110,10 @@ export async function runSweep(spec: SweepSpec, outDir: string, backend: string 
   const sweepDir = path.join(outDir, spec.name);
   writeSweepSpec(sweepDir, spec);
   const configs = expandSweep({ ...spec, base: { ...spec.base, backend: info.name } });
-  return configs.map((cfg) => runConfig(cfg, runDir(sweepDir, cfg), opts));
+  const outcomes: RunOutcome[] = [];
+  for (const cfg of configs) {
+    await prepareData(cfg);
+    outcomes.push(runConfig(cfg, runDir(sweepDir, cfg), opts));
+  }
+  return outcomes;
 }

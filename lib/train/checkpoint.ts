@@ -4,7 +4,7 @@
  * the training-loss accumulator. Plain SGD has no optimizer state beyond these.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SyntheticTaskState } from '../data/synthetic.js';
+import type { TaskState } from '../data/tasks.js';
 import type { Model } from '../models/model.js';
 
 /** A run's state after `step` SGD updates. */
@@ -14,7 +14,7 @@ export interface Checkpoint {
   /** Whether the record due at `step` (if any) was already written. */
   recorded: boolean;
   params: Record<string, { shape: number[]; data: string }>;
-  data: SyntheticTaskState;
+  data: TaskState;
   lossSum: number;
   lossCount: number;
   /** Training wall time before this checkpoint, seconds. */

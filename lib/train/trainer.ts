@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../core/config.js';
-import { SyntheticTask } from '../data/synthetic.js';
+import { createTask } from '../data/tasks.js';
 import type { ForwardPass, Model } from '../models/model.js';
-import { createModel } from '../models/twoLayer.js';
+import { createModel } from '../models/create.js';
 import { probesFor } from '../probes/builtin.js';
 import type { Probe, ProbeContext } from '../probes/probe.js';
 import { configSchedule } from '../probes/schedule.js';
@@ -55,7 +55,7 @@ export function sgdStep(model: Model, x: tf.Tensor2D, y: tf.Tensor1D, eta: numbe
 /** Trains one run from its config on the current backend. */
 export function train(cfg: RunConfig, opts: TrainOptions = {}): TrainResult {
   const model = createModel(cfg);
-  const task = new SyntheticTask(cfg);
+  const task = createTask(cfg);
   const probeSet = task.probeSet(cfg.probeSamples);
   const probeX = tf.tensor2d(probeSet.x, [probeSet.size, cfg.inputDim]);
   const probeY = tf.tensor1d(probeSet.y);

@@ -1,0 +1,74 @@
+/**
+ * Per-sample gradient statistics of dense and convolution layers from δ (the gradient of each
+ * sample's loss w.r.t. the layer's output) and a (the layer's input), without a loop over samples.
+ * - dense y = W a + b: gᵢ(W) = δᵢ aᵢᵀ, so ‖gᵢ(W)‖² = ‖δᵢ‖²‖aᵢ‖²; gᵢ(b) = δᵢ.
+ * - conv: gᵢ(W) = Pᵢᵀ Δᵢ with Pᵢ the unfolded input patches [positions, k·k·C_in] and Δᵢ the
+ *   output gradients [positions, C_out]; gᵢ(b) = Σ_positions Δᵢ. tfjs has no unfold op: a
+ *   convolution with one-hot filters builds the patches.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { matMul } from './matmul.js';
+import type { PerSampleStats } from './model.js';
+
+/** Stats of a dense layer's weight [out, in] and bias [out] from δ [n, out] and a [n, in]. */
+export function denseStats(delta: tf.Tensor2D, input: tf.Tensor2D, withBias: boolean): { W: PerSampleStats; b?: PerSampleStats } {
+  return tf.tidy(() => {
+    const n = delta.shape[0];
+    const dSq = tf.sum(tf.square(delta), 1);
+    const aSq = tf.sum(tf.square(input), 1);
+    const W = { sumSq: tf.sum(tf.mul(dSq, aSq)) as tf.Scalar, mean: tf.div(matMul(delta, input, true, false), n) };
+    if (!withBias) return { W };
+    return { W, b: { sumSq: tf.sum(dSq) as tf.Scalar, mean: tf.div(tf.sum(delta, 0), n) } };
+  });
+}
+
+/** One-hot filters [k, k, C, k·k·C] mapping each (dy, dx, c) of a patch to its own output channel. */
+export function unfoldFilters(k: number, channels: number): tf.Tensor4D {
+  const size = k * k * channels;
+  const data = new Float32Array(size * size);
+  for (let i = 0; i < size; i++) data[i * size + i] = 1;
+  return tf.tensor4d(data, [k, k, channels, size]);
+}
+
+/** Unfolded 'same'-padded patches of x [n, H, W, C]: [n, H·W, k·k·C], ordered as a [k, k, C, ·] filter flattens. */
+export function unfold(x: tf.Tensor4D, k: number, filters?: tf.Tensor4D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    const f = filters ?? unfoldFilters(k, c);
+    return tf.reshape(tf.conv2d(x, f, 1, 'same'), [n, h * w, k * k * c]) as tf.Tensor3D;
+  });
+}
+
+/**
+ * Stats of a conv layer's filter [k, k, C_in, C_out] and bias [C_out] from its output gradients
+ * δ [n, H, W, C_out] and input a [n, H, W, C_in], in chunks of `chunk` samples to bound memory.
+ */
+export function convStats(delta: tf.Tensor4D, input: tf.Tensor4D, k: number, chunk = 32): { W: PerSampleStats; b: PerSampleStats } {
+  return tf.tidy(() => {
+    const [n, h, w, cout] = delta.shape;
+    const cin = input.shape[3];
+    const filters = unfoldFilters(k, cin);
+    let sumSq: tf.Tensor = tf.scalar(0);
+    let sumG: tf.Tensor = tf.zeros([k * k * cin, cout]);
+    for (let start = 0; start < n; start += chunk) {
+      const size = Math.min(chunk, n - start);
+      const [s, g] = tf.tidy(() => {
+        const P = unfold(tf.slice(input, [start, 0, 0, 0], [size, h, w, cin]) as tf.Tensor4D, k, filters); // [c, HW, kkC]
+        const D = tf.reshape(tf.slice(delta, [start, 0, 0, 0], [size, h, w, cout]), [size, h * w, cout]) as tf.Tensor3D;
+        const G = tf.matMul(P, D, true, false); // [c, kkC, C_out] per-sample filter gradients
+        return [tf.sum(tf.square(G)), tf.sum(G, 0)];
+      });
+      const nextSq = tf.add(sumSq, s);
+      const nextG = tf.add(sumG, g);
+      tf.dispose([sumSq, sumG, s, g]);
+      sumSq = nextSq;
+      sumG = nextG;
+    }
+    const D = tf.reshape(delta, [n, h * w, cout]);
+    const bias = tf.sum(D, 1); // [n, C_out]
+    return {
+      W: { sumSq: sumSq as tf.Scalar, mean: tf.reshape(tf.div(sumG, n), [k, k, cin, cout]) },
+      b: { sumSq: tf.sum(tf.square(bias)) as tf.Scalar, mean: tf.div(tf.sum(bias, 0), n) },
+    };
+  });
+}
