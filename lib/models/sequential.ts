@@ -126,12 +126,13 @@ export class SequentialNet implements Model {
     return tf.tidy(() => {
       const shapes = tf.tidy(() => this.run(x).outputs.map((z) => z.shape));
       const taps = shapes.map((s) => tf.zeros(s));
-      let trace: Trace | null = null;
+      let inputs: tf.Tensor[] = [];
       const deltas = tf.grads((...ts: tf.Tensor[]) => {
-        trace = this.run(x, ts);
+        const trace = this.run(x, ts);
+        inputs = trace.inputs.map((a) => tf.keep(a)); // tf.grads disposes intermediates; the layer inputs are needed below
         return tf.sum(perSampleLoss(this.loss, trace.logits, y)) as tf.Scalar;
       })(taps);
-      const t = trace as unknown as Trace;
+      const t = { inputs };
       const out: Record<string, PerSampleStats> = {};
       this.layers.forEach((layer, l) => {
         const s =
@@ -141,6 +142,7 @@ export class SequentialNet implements Model {
         out[`W${l + 1}`] = s.W;
         if (layer.b && s.b) out[`b${l + 1}`] = s.b;
       });
+      tf.dispose(inputs.filter((a) => a !== x));
       return out;
     });
   }
