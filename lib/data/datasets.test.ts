@@ -1,0 +1,173 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { makeConfig } from '../core/config.js';
+import { ConfigError } from '../core/errors.js';
+import { cifarArchive, cifarBatch, writeCifarFiles, writeFashionMnistFiles } from '../testing/datafiles.js';
+import { CIFAR10_ARCHIVE, loadCifar10, loadCifar10Dir, parseCifarBatch } from './cifar10.js';
+import { fetchCached, sha256, type Fetcher } from './download.js';
+import { ChecksumError, DataFormatError, DataMissingError } from './errors.js';
+import { downloadFashionMnist, loadFashionMnistIdx, loadFashionMnistNpm } from './fashionMnist.js';
+import { encodeIdx, parseIdx } from './idx.js';
+import { readTar, writeTar } from './tar.js';
+import { DatasetTask, clearLoadedData, createTask, prepareData } from './tasks.js';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thermo-data-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+afterEach(() => clearLoadedData());
+
+const serve = (files: Record<string, Buffer>): Fetcher & { calls: string[] } => {
+  const calls: string[] = [];
+  const f = (async (url: string) => {
+    calls.push(url);
+    const name = Object.keys(files).find((k) => url.endsWith(k));
+    const body = name ? files[name] : undefined;
+    return { ok: body !== undefined, status: body ? 200 : 404, arrayBuffer: async () => (body ? body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) : new ArrayBuffer(0)) as ArrayBuffer };
+  }) as Fetcher & { calls: string[] };
+  f.calls = calls;
+  return f;
+};
+
+describe('IDX', () => {
+  test('round trip, gzipped or not', () => {
+    const data = Uint8Array.from([1, 2, 3, 4, 5, 6]);
+    const buf = encodeIdx([2, 3], data);
+    expect(parseIdx(buf, 'f', 2)).toEqual({ dims: [2, 3], data });
+    expect(parseIdx(zlib.gzipSync(buf), 'f.gz', 2).data).toEqual(data);
+  });
+  test.each([
+    ['truncated data', (b: Buffer) => b.subarray(0, b.length - 1), /f: truncated: 5 data bytes, expected 6 for dimensions 2×3/],
+    ['truncated header', (b: Buffer) => b.subarray(0, 6), /f: truncated header: 6 bytes, expected 12/],
+    ['bad magic', (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0x0d, 2]), b.subarray(4)]), /f: bad IDX magic number 0x00000d02, expected 0x00000802/],
+    ['too long', (b: Buffer) => Buffer.concat([b, Buffer.from([9])]), /f: too long/],
+    ['corrupt gzip', () => Buffer.from([0x1f, 0x8b, 1, 2, 3]), /f: corrupt gzip data/],
+  ])('%s gives a DataFormatError naming the file and what was expected', (_n, mangle, message) => {
+    const buf = mangle(encodeIdx([2, 3], Uint8Array.from([1, 2, 3, 4, 5, 6])));
+    expect(() => parseIdx(buf, 'f', 2)).toThrow(DataFormatError);
+    expect(() => parseIdx(buf, 'f', 2)).toThrow(message);
+  });
+});
+
+describe('Fashion-MNIST', () => {
+  test('loads the official IDX files from a local directory', () => {
+    const dir = path.join(tmp, 'fm-local');
+    writeFashionMnistFiles(dir, 30, 10, false);
+    const ds = loadFashionMnistIdx(dir);
+    expect([ds.train.n, ds.test.n, ds.train.x.length, ds.shape]).toEqual([30, 10, 30 * 784, [28, 28, 1]]);
+    expect(Array.from(ds.train.y.slice(0, 12))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+  });
+
+  test('downloads the files into the cache and checks their sha256 (mismatch: ChecksumError, nothing kept)', async () => {
+    const src = path.join(tmp, 'fm-src');
+    writeFashionMnistFiles(src);
+    const files = Object.fromEntries(fs.readdirSync(src).map((f) => [f, fs.readFileSync(path.join(src, f))]));
+    const fetcher = serve(files);
+    const cache = path.join(tmp, 'fm-cache');
+    await expect(downloadFashionMnist(cache, fetcher)).rejects.toThrow(ChecksumError);
+    await expect(downloadFashionMnist(cache, fetcher)).rejects.toThrow(/train-images-idx3-ubyte\.gz \(downloaded from http:\/\/fashion-mnist.*\): sha256 [0-9a-f]{64} does not match the published 08dc20ab/);
+    expect(fs.readdirSync(cache)).toEqual([]);
+    // the download and cache path itself, with the sha256 of the served file
+    const name = 'train-images-idx3-ubyte.gz';
+    const got = await fetchCached(`http://x/${name}`, cache, name, sha256(files[name]), fetcher);
+    expect(got.equals(files[name])).toBe(true);
+    expect(fs.existsSync(path.join(cache, name))).toBe(true);
+    const calls = fetcher.calls.length;
+    await fetchCached(`http://x/${name}`, cache, name, sha256(files[name]), fetcher);
+    expect(fetcher.calls.length).toBe(calls); // served from the cache
+    fs.writeFileSync(path.join(cache, name), 'tampered');
+    await expect(fetchCached(`http://x/${name}`, cache, name, sha256(files[name]), fetcher)).rejects.toThrow(ChecksumError);
+    await expect(fetchCached('http://x/none.gz', cache, 'none.gz', 'ab', fetcher)).rejects.toThrow(/none\.gz: not cached and the download from http:\/\/x\/none\.gz answered HTTP 404/);
+  });
+
+  test('the offline npm copy: 70,000 real images (2 empty entries skipped) split deterministically into 60,000 train and 10,000 test', () => {
+    const ds = loadFashionMnistNpm();
+    expect([ds.train.n, ds.test.n]).toEqual([60000, 10000]);
+    expect(ds.source).toMatch(/2 empty entries skipped/);
+    const counts = new Array(10).fill(0);
+    for (const y of ds.test.y) counts[y]++;
+    expect(counts).toEqual(new Array(10).fill(1000));
+    expect(ds.train.x.subarray(0, 784 * 100).reduce((a, v) => Math.max(a, v), 0)).toBe(255);
+    expect(Array.from(ds.train.y.slice(0, 10))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
+
+describe('CIFAR-10', () => {
+  test('parses binary batches into HWC pixels', () => {
+    const buf = cifarBatch(2, 3);
+    const s = parseCifarBatch(buf, 'b.bin');
+    expect(s.n).toBe(2);
+    expect(Array.from(s.y)).toEqual([3, 4]);
+    // pixel (0,1): R at byte 1+1, G at 1+1024+1, B at 1+2048+1
+    expect([s.x[3], s.x[4], s.x[5]]).toEqual([buf[2], buf[1026], buf[2050]]);
+  });
+  test.each([
+    ['truncated', cifarBatch(2, 1).subarray(0, 5000), /b\.bin: 5000 bytes is not a whole number of 3073-byte records/],
+    ['empty', Buffer.alloc(0), /b\.bin: 0 bytes/],
+    ['bad label', Buffer.concat([Buffer.from([42]), Buffer.alloc(3072)]), /b\.bin: record 0 has label 42, expected 0\.\.9: corrupt file/],
+  ])('a %s batch is a DataFormatError naming the file', (_n, buf, message) => {
+    expect(() => parseCifarBatch(buf as Buffer, 'b.bin')).toThrow(DataFormatError);
+    expect(() => parseCifarBatch(buf as Buffer, 'b.bin')).toThrow(message);
+  });
+  test('loads a local directory of the six files', () => {
+    const dir = path.join(tmp, 'cifar-local');
+    writeCifarFiles(dir, 7);
+    const ds = loadCifar10Dir(dir);
+    expect([ds.train.n, ds.test.n, ds.shape]).toEqual([35, 7, [32, 32, 3]]);
+  });
+  test('downloads, checks and extracts the official archive layout', async () => {
+    const archive = cifarArchive(5);
+    const fetcher = serve({ 'cifar-10-binary.tar.gz': archive });
+    const dir = path.join(tmp, 'cifar-dl');
+    await expect(loadCifar10(dir, fetcher)).rejects.toThrow(/sha256 .* does not match the published c4a38c50/);
+    const ds = await loadCifar10(dir, fetcher, { ...CIFAR10_ARCHIVE, sha256: sha256(archive) });
+    expect([ds.train.n, ds.test.n]).toEqual([25, 5]);
+    expect(fs.existsSync(path.join(dir, 'cifar-10-batches-bin', 'test_batch.bin'))).toBe(true);
+  });
+  test('a truncated archive is a DataFormatError', () => {
+    const tar = writeTar([{ name: 'a', data: Buffer.alloc(1000, 1) }]);
+    expect(() => readTar(tar.subarray(0, 900), 'x.tar')).toThrow(/x\.tar: truncated tar archive: a needs 1000 bytes/);
+  });
+});
+
+describe('dataset tasks', () => {
+  test('a missing data directory is a DataMissingError naming it', async () => {
+    const cfg = makeConfig({ model: 'cnn', input: 'fashion-mnist', inputDim: 784, classes: 10, loss: 'softmax-ce', probes: ['loss'], dataDir: path.join(tmp, 'nope') });
+    await expect(prepareData(cfg)).rejects.toThrow(DataMissingError);
+    await expect(prepareData(cfg)).rejects.toThrow(/nope: the data directory does not exist/);
+  });
+  test("dataSource 'npm' is refused for CIFAR-10", async () => {
+    const cfg = makeConfig({ input: 'cifar10', inputDim: 3072, classes: 10, loss: 'softmax-ce', probes: ['loss'], dataSource: 'npm' });
+    await expect(prepareData(cfg)).rejects.toThrow(ConfigError);
+  });
+  test('training before prepareData says what to do', () => {
+    const cfg = makeConfig({ input: 'cifar10', inputDim: 3072, classes: 10, loss: 'softmax-ce', probes: ['loss'] });
+    expect(() => createTask(cfg)).toThrow(/call `await prepareData\(config\)` before training/);
+  });
+  test('normalizations, shuffled epochs over train and a probe set from test', async () => {
+    const dir = path.join(tmp, 'cifar-task');
+    writeCifarFiles(dir, 20);
+    const base = { input: 'cifar10', inputDim: 3072, classes: 10, loss: 'softmax-ce', probes: ['loss'], dataDir: dir } as const;
+    const unit = makeConfig({ ...base, normalize: 'unit' });
+    const ds = (await prepareData(unit))!;
+    const task = new DatasetTask(unit, ds);
+    const b = task.nextBatch(100);
+    expect(b.x.reduce((a, v) => Math.max(a, v), -Infinity)).toBeLessThanOrEqual(1);
+    expect(b.x.reduce((a, v) => Math.min(a, v), Infinity)).toBeGreaterThanOrEqual(0);
+    const std = new DatasetTask(makeConfig({ ...base, normalize: 'standardize' }), ds);
+    const all = std.nextBatch(100);
+    const mean = all.x.reduce((a, v) => a + v, 0) / all.x.length;
+    const variance = all.x.reduce((a, v) => a + (v - mean) ** 2, 0) / all.x.length;
+    expect(Math.abs(mean)).toBeLessThan(1e-3);
+    expect(Math.abs(variance - 1)).toBeLessThan(1e-2);
+    const probe = task.probeSet(7);
+    expect(probe.size).toBe(7);
+    const state = task.getState();
+    const next = task.nextBatch(5);
+    task.setState(state);
+    expect(task.nextBatch(5)).toEqual(next);
+  });
+});
