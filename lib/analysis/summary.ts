@@ -76,6 +76,9 @@ export const PREDICTION: Record<SweepAxis, { predicted: number; alternative: num
   batchSize: { predicted: 1, alternative: 0, symbol: 'β', label: '1/|B|' },
 };
 
+/** Quantities the paper predicts to fall (activation rates, ‖V‖, gradient variances). */
+export const PREDICTED_TO_FALL = /^(activationRate(Exact|_l\d+)?|norm_V|gradVar(_.*)?)$/;
+
 const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
 /** Analyzes a sweep's runs. */
@@ -167,13 +170,16 @@ function verdict(
   leaveOneOut: QuantitySummary['leaveOneOut'],
 ): string {
   const p = PREDICTION[axis];
+  const v = axis === 'eta' ? 'η' : '|B|';
+  const predictedFall = PREDICTED_TO_FALL.test(q);
+  const against = predictedFall ? ' (the paper predicts a fall)' : '';
   const dirText =
     direction === 'falls'
-      ? `${q} falls for every ${axis === 'eta' ? 'η' : '|B|'}`
+      ? `${q} falls for every ${v}`
       : direction === 'rises'
-        ? `${q} RISES for every ${axis === 'eta' ? 'η' : '|B|'} (the paper predicts a fall)`
+        ? `${q} ${predictedFall ? 'RISES' : 'rises'} for every ${v}${against}`
         : direction === 'mixed'
-          ? `${q} falls for some ${axis === 'eta' ? 'η' : '|B|'} and rises for others (the paper predicts a fall)`
+          ? `${q} falls for some ${v} and rises for others${against}`
           : `${q}: no finished runs`;
   const span = change.map((c) => `${fmt(c.start)}→${fmt(c.end)}`).join(', ');
   if (!fit) return `${dirText}${span ? ` (${span})` : ''}. No exponent could be fitted: at least two swept values with finished runs and a changing ${q} are needed.`;
@@ -181,7 +187,8 @@ function verdict(
   const hasPred = lo <= p.predicted && p.predicted <= hi;
   const hasAlt = lo <= p.alternative && p.alternative <= hi;
   let claim: string;
-  if (hasPred && !hasAlt) claim = `consistent with the predicted ${p.symbol} = ${p.predicted} and excludes ${p.symbol} = ${p.alternative}`;
+  if (!(lo <= fit.value && fit.value <= hi)) claim = 'inconclusive: the fit is unstable (the estimate lies outside its own bootstrap interval)';
+  else if (hasPred && !hasAlt) claim = `consistent with the predicted ${p.symbol} = ${p.predicted} and excludes ${p.symbol} = ${p.alternative}`;
   else if (hasPred && hasAlt) claim = `inconclusive: the interval contains both ${p.symbol} = ${p.predicted} and ${p.symbol} = ${p.alternative}`;
   else if (Math.abs(fit.value - p.predicted) <= 0.05 * p.predicted) {
     claim = `close to the predicted ${p.symbol} = ${p.predicted} (within 5%), but the interval excludes it`;

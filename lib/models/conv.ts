@@ -21,7 +21,15 @@ export function convFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, k: number): 
   });
 }
 
-/** conv2d(x, W, stride 1, 'same') with the gradient above for W and Conv2DBackpropInput for x. */
+/**
+ * dL/dx for y = conv2d(x, W, 1, 'same') with an odd k×k filter: a 'same' convolution of dy with
+ * the filter rotated by 180° and its in/out channels swapped (faster than Conv2DBackpropInput on wasm).
+ */
+export function convInputGradient(dy: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => tf.conv2d(dy, tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'same'));
+}
+
+/** conv2d(x, W, stride 1, 'same') with the gradients above for W and x. */
 export const sameConv = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x4, w4, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
   save([x4, w4]);
@@ -30,7 +38,7 @@ export const sameConv = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[])
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
       const d = dy as tf.Tensor4D;
-      return [tf.conv2dTranspose(d, ws, xs.shape, 1, 'same'), convFilterGradient(xs, d, ws.shape[0])];
+      return [convInputGradient(d, ws), convFilterGradient(xs, d, ws.shape[0])];
     },
   };
 }) as (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;

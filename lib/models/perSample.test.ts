@@ -5,7 +5,8 @@ import { createModel } from './create.js';
 import { perSampleLoss } from './losses.js';
 import type { Model } from './model.js';
 import { SequentialNet } from './sequential.js';
-import { convFilterGradient } from './conv.js';
+import { convFilterGradient, convInputGradient } from './conv.js';
+import { unfold, unfoldByConv } from './perSample.js';
 
 beforeAll(() => useBackend('cpu'));
 
@@ -76,6 +77,21 @@ test('the conv filter gradient computed as a Conv2D equals tfjs Conv2DBackpropFi
     const a = auto.dataSync();
     const b = mine.dataSync();
     for (let i = 0; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i], 4);
+  }
+});
+
+test('unfolding by shifted windows equals unfolding by a convolution with one-hot filters', () => {
+  const x = tf.randomNormal([2, 5, 6, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+  for (const k of [1, 3, 5]) expect(Array.from(unfold(x, k).dataSync())).toEqual(Array.from(unfoldByConv(x, k).dataSync()));
+});
+
+test('the conv input gradient computed as a Conv2D equals tfjs Conv2DBackpropInput', () => {
+  const dy = tf.randomNormal([2, 6, 5, 4], 0, 1, 'float32', 3) as tf.Tensor4D;
+  for (const k of [1, 3, 5]) {
+    const w = tf.randomNormal([k, k, 3, 4], 0, 1, 'float32', k) as tf.Tensor4D;
+    const ref = tf.conv2dTranspose(dy, w, [2, 6, 5, 3], 1, 'same').dataSync();
+    const mine = convInputGradient(dy, w).dataSync();
+    for (let i = 0; i < ref.length; i++) expect(mine[i]).toBeCloseTo(ref[i], 4);
   }
 });
 

@@ -3,8 +3,9 @@
  * sample's loss w.r.t. the layer's output) and a (the layer's input), without a loop over samples.
  * - dense y = W a + b: gᵢ(W) = δᵢ aᵢᵀ, so ‖gᵢ(W)‖² = ‖δᵢ‖²‖aᵢ‖²; gᵢ(b) = δᵢ.
  * - conv: gᵢ(W) = Pᵢᵀ Δᵢ with Pᵢ the unfolded input patches [positions, k·k·C_in] and Δᵢ the
- *   output gradients [positions, C_out]; gᵢ(b) = Σ_positions Δᵢ. tfjs has no unfold op: a
- *   convolution with one-hot filters builds the patches.
+ *   output gradients [positions, C_out]; gᵢ(b) = Σ_positions Δᵢ. tfjs has no unfold op: the
+ *   patches are the k·k shifted windows of the padded input, stacked (a convolution with one-hot
+ *   filters gives the same, {@link unfoldByConv}, at k·k·C_in times the cost).
  */
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from './matmul.js';
@@ -31,11 +32,22 @@ export function unfoldFilters(k: number, channels: number): tf.Tensor4D {
 }
 
 /** Unfolded 'same'-padded patches of x [n, H, W, C]: [n, H·W, k·k·C], ordered as a [k, k, C, ·] filter flattens. */
-export function unfold(x: tf.Tensor4D, k: number, filters?: tf.Tensor4D): tf.Tensor3D {
+export function unfold(x: tf.Tensor4D, k: number): tf.Tensor3D {
   return tf.tidy(() => {
     const [n, h, w, c] = x.shape;
-    const f = filters ?? unfoldFilters(k, c);
-    return tf.reshape(tf.conv2d(x, f, 1, 'same'), [n, h * w, k * k * c]) as tf.Tensor3D;
+    const p = (k - 1) / 2;
+    const xp = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
+    const windows: tf.Tensor[] = [];
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) windows.push(tf.slice(xp, [0, i, j, 0], [n, h, w, c]));
+    return tf.reshape(tf.stack(windows, 3), [n, h * w, k * k * c]) as tf.Tensor3D; // [n, H, W, k·k, C] → (i, j, c) order
+  });
+}
+
+/** The same patches as {@link unfold}, by a convolution with one-hot filters (reference implementation). */
+export function unfoldByConv(x: tf.Tensor4D, k: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    return tf.reshape(tf.conv2d(x, unfoldFilters(k, c), 1, 'same'), [n, h * w, k * k * c]) as tf.Tensor3D;
   });
 }
 
@@ -47,13 +59,12 @@ export function convStats(delta: tf.Tensor4D, input: tf.Tensor4D, k: number, chu
   return tf.tidy(() => {
     const [n, h, w, cout] = delta.shape;
     const cin = input.shape[3];
-    const filters = unfoldFilters(k, cin);
     let sumSq: tf.Tensor = tf.scalar(0);
     let sumG: tf.Tensor = tf.zeros([k * k * cin, cout]);
     for (let start = 0; start < n; start += chunk) {
       const size = Math.min(chunk, n - start);
       const [s, g] = tf.tidy(() => {
-        const P = unfold(tf.slice(input, [start, 0, 0, 0], [size, h, w, cin]) as tf.Tensor4D, k, filters); // [c, HW, kkC]
+        const P = unfold(tf.slice(input, [start, 0, 0, 0], [size, h, w, cin]) as tf.Tensor4D, k); // [c, HW, kkC]
         const D = tf.reshape(tf.slice(delta, [start, 0, 0, 0], [size, h, w, cout]), [size, h * w, cout]) as tf.Tensor3D;
         const G = tf.matMul(P, D, true, false); // [c, kkC, C_out] per-sample filter gradients
         return [tf.sum(tf.square(G)), tf.sum(G, 0)];
