@@ -1,0 +1,141 @@
+/**
+ * The bad-input battery (README, "Bad input"): each bad input gives a typed error with a one-line
+ * message naming the value and what is allowed, printed by the CLI without a stack trace; exit 2
+ * for usage errors and 1 for runtime failures; nothing already recorded is lost.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { jest } from '@jest/globals';
+import { main } from './main.js';
+import { encodeIdx } from '../data/idx.js';
+import { cifarBatch, writeCifarFiles, writeFashionMnistFiles } from '../testing/datafiles.js';
+import { clearLoadedData } from '../data/tasks.js';
+
+let tmp: string;
+let err: jest.SpiedFunction<typeof console.error>;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thermo-bad-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+beforeEach(() => {
+  err = jest.spyOn(console, 'error').mockImplementation(() => {});
+  jest.spyOn(console, 'log').mockImplementation(() => {});
+  jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  clearLoadedData();
+});
+afterEach(() => jest.restoreAllMocks());
+
+const tiny = { inputDim: 4, hidden: 3, steps: 30, probeSamples: 20, probeLogPoints: 3, probeLinearPoints: 3 };
+function sweepFile(name: string, patch: Record<string, unknown> = {}, base: Record<string, unknown> = {}): string {
+  const file = path.join(tmp, `${name}.json`);
+  const spec = { name, title: name, axis: 'eta', quantities: ['activationRate'], base: { ...tiny, ...base }, grid: { eta: [0.05, 0.1] }, ...patch };
+  fs.writeFileSync(file, JSON.stringify(spec));
+  return file;
+}
+const out = () => path.join(tmp, 'results');
+const cli = (...args: string[]) => main(['node', 'thermo', ...args]);
+const message = () => err.mock.calls.map((c) => String(c[0])).join('\n');
+
+/** [case, argv builder, exit code, message pattern] */
+const battery: [string, () => string[], number, RegExp][] = [
+  ['η = 0', () => ['sweep', sweepFile('eta0', { grid: { eta: [0] } }), '--out', out()], 2, /grid\.eta\[0\]: got 0; allowed: a finite number > 0/],
+  ['η < 0 in the base config', () => ['sweep', sweepFile('etaneg', {}, { eta: -1 }), '--out', out()], 2, /base\.eta: got -1; allowed: a finite number > 0/],
+  ['η NaN (null in JSON)', () => ['sweep', sweepFile('etanan', { grid: { eta: [null] } }), '--out', out()], 2, /grid\.eta\[0\]: got null; allowed: a finite number > 0/],
+  ['|B| = 0', () => ['sweep', sweepFile('b0', { grid: { batchSize: [0] } }), '--out', out()], 2, /grid\.batchSize\[0\]: got 0; allowed: an integer >= 1/],
+  ['steps < 1', () => ['sweep', sweepFile('s0', {}, { steps: 0 }), '--out', out()], 2, /base\.steps: got 0; allowed: an integer >= 1/],
+  ['unknown example', () => ['run', 'fig7', '--out', out()], 2, /example: got 'fig7'; allowed: one of 'fig2-two-layer'/],
+  ['unknown model', () => ['sweep', sweepFile('model', {}, { model: 'resnet50' }), '--out', out()], 2, /base\.model: got 'resnet50'; allowed: one of 'two-layer', 'fc', 'cnn'/],
+  ['unknown backend', () => ['run', 'fig2-two-layer', '--quick', '--backend', 'metal', '--out', out()], 2, /backend: got 'metal'; allowed: one of 'cpu', 'wasm', 'tensorflow', 'cuda', 'auto'/],
+  ['unknown init', () => ['sweep', sweepFile('init', {}, { init: 'orthogonal' }), '--out', out()], 2, /base\.init: got 'orthogonal'; allowed: one of 'pytorch-default'/],
+  ['unknown probe', () => ['sweep', sweepFile('probe', {}, { probes: ['hessian'] }), '--out', out()], 2, /base\.probes\[0\]: got 'hessian'; allowed: one of 'activation-rate'/],
+  ['unknown config key', () => ['sweep', sweepFile('key', {}, { lr: 0.1 }), '--out', out()], 2, /base\.lr: got 0\.1; allowed: no such option; known options: model, /],
+  ['unknown sweep key', () => ['sweep', sweepFile('skey', { repeats: 3 }), '--out', out()], 2, /\.repeats: got 3; allowed: no such option/],
+  ['unknown CLI option', () => ['run', 'fig2-two-layer', '--fast'], 2, /^$/],
+  ['bad --seeds', () => ['run', 'fig2-two-layer', '--seeds', 'two', '--out', out()], 2, /--seeds: got 'two'; allowed: an integer >= 1/],
+  ['bad --shard', () => ['run', 'fig2-two-layer', '--shard', '3/3', '--out', out()], 2, /--shard: got '3\/3'; allowed: 'i\/n' with 0 <= i < n/],
+  ['malformed JSON config', () => { const f = path.join(tmp, 'bad.json'); fs.writeFileSync(f, '{"name": '); return ['sweep', f, '--out', out()]; }, 2, /bad\.json: got '\{"name": '; allowed: valid JSON/],
+  ['missing config file', () => ['sweep', path.join(tmp, 'nope.json')], 2, /spec\.json: got '.*nope\.json'; allowed: a readable JSON file \(ENOENT\)/],
+  ['run name escaping the results root', () => ['sweep', sweepFile('escape', { name: '../../etc' }), '--out', out()], 2, /\.name: got '\.\.\/\.\.\/etc'; allowed: a name of letters, digits/],
+  ['results directory not writable', () => { const f = path.join(tmp, 'a-file'); fs.writeFileSync(f, ''); return ['sweep', sweepFile('ok1'), '--out', path.join(f, 'sub')]; }, 1, /a-file\/sub\/sweeps: results directory is not writable \(ENOTDIR\)/],
+  ['missing data directory', () => ['run', 'a6-cifar10', '--quick', '--data-dir', path.join(tmp, 'no-data'), '--out', out()], 1, /no-data: the data directory does not exist/],
+  ['truncated IDX file', () => {
+    const dir = path.join(tmp, 'fm-trunc');
+    writeFashionMnistFiles(dir, 10, 10, false);
+    const f = path.join(dir, 't10k-images-idx3-ubyte');
+    fs.writeFileSync(f, fs.readFileSync(f).subarray(0, 1000));
+    return ['run', 'fig2-cnn6-fmnist', '--quick', '--data-dir', dir, '--out', out()];
+  }, 1, /t10k-images-idx3-ubyte: truncated: 984 data bytes, expected 7840 for dimensions 10×28×28/],
+  ['corrupt IDX file (bad magic)', () => {
+    const dir = path.join(tmp, 'fm-magic');
+    writeFashionMnistFiles(dir, 10, 10, true);
+    fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte.gz'), zlib.gzipSync(Buffer.concat([Buffer.from([0, 0, 9, 9]), encodeIdx([10], new Uint8Array(10)).subarray(4)])));
+    return ['run', 'fig2-cnn6-fmnist', '--quick', '--data-dir', dir, '--out', out()];
+  }, 1, /train-labels-idx1-ubyte\.gz: bad IDX magic number 0x00000909, expected 0x00000801/],
+  ['truncated CIFAR file', () => {
+    const dir = path.join(tmp, 'cifar-trunc');
+    writeCifarFiles(dir, 5);
+    fs.writeFileSync(path.join(dir, 'data_batch_3.bin'), cifarBatch(5, 3).subarray(0, 9000));
+    return ['run', 'a6-cifar10', '--quick', '--data-dir', dir, '--out', out()];
+  }, 1, /data_batch_3\.bin: 9000 bytes is not a whole number of 3073-byte records/],
+  ['corrupt CIFAR file (label 200)', () => {
+    const dir = path.join(tmp, 'cifar-label');
+    writeCifarFiles(dir, 5);
+    const b = cifarBatch(5, 9);
+    b[3073 * 2] = 200;
+    fs.writeFileSync(path.join(dir, 'test_batch.bin'), b);
+    return ['run', 'a6-cifar10', '--quick', '--data-dir', dir, '--out', out()];
+  }, 1, /test_batch\.bin: record 2 has label 200, expected 0\.\.9: corrupt file/],
+  ['checksum mismatch of a cached download', () => {
+    const dir = path.join(tmp, 'cifar-sum');
+    fs.mkdirSync(path.join(dir, 'cifar10'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'cifar10', 'cifar-10-binary.tar.gz'), 'not the archive');
+    return ['run', 'a6-cifar10', '--quick', '--data-dir', dir, '--out', out()];
+  }, 1, /cifar-10-binary\.tar\.gz: sha256 [0-9a-f]{64} does not match the published c4a38c50/],
+  ['a backend that is not installed', () => ['run', 'fig2-two-layer', '--quick', '--backend', 'tensorflow', '--out', out()], 1, /backend 'tensorflow' is not available\. Install it with `npm install @tensorflow\/tfjs-node@4\.22\.0`/],
+];
+
+test(`the battery has at least 20 bad inputs (${battery.length})`, () => {
+  expect(battery.length).toBeGreaterThanOrEqual(20);
+});
+
+test.each(battery.map(([name, argv, code, pattern]) => [name, code, argv, pattern] as const))('%s: exits %i with a one-line typed error', async (_name, code, argv, pattern) => {
+  const args = argv();
+  if (args.includes('tensorflow') && fs.existsSync(path.resolve('node_modules/@tensorflow/tfjs-node'))) return;
+  expect(await cli(...args)).toBe(code);
+  const text = message();
+  expect(text).toMatch(pattern.source === '^$' ? /.*/ : pattern);
+  if (text) {
+    expect(text.split('\n')).toHaveLength(1); // one line, no stack trace
+    expect(text).toMatch(/^error: [A-Za-z]+Error: /);
+  }
+});
+
+test('--verbose adds the stack trace', async () => {
+  expect(await cli('sweep', sweepFile('v', {}, { eta: 0 }), '--out', out(), '--verbose')).toBe(2);
+  expect(message().split('\n').length).toBeGreaterThan(1);
+  expect(message()).toMatch(/\n\s+at /);
+});
+
+test('divergence (NaN loss) in one member of a sweep: it is marked and listed, the others go on, exit 0', async () => {
+  const file = sweepFile('diverging', { grid: { eta: [0.05, 1e5, 0.1] } }, { loss: 'mse', divergenceThreshold: 1e30, steps: 200 });
+  expect(await cli('sweep', file, '--out', out(), '--bootstrap', '10')).toBe(0);
+  const summary = JSON.parse(fs.readFileSync(path.join(out(), 'sweeps', 'diverging', 'summary.json'), 'utf8'));
+  expect(summary.runs).toEqual({ total: 3, finished: 2 });
+  expect(summary.leftOut).toEqual([expect.objectContaining({ eta: 1e5, state: 'diverged', reason: expect.stringMatching(/non-finite/) })]);
+});
+
+test('nothing already recorded is lost when a later run fails on bad input', async () => {
+  const dir = path.join(tmp, 'cifar-keep');
+  writeCifarFiles(dir, 5);
+  const o = path.join(tmp, 'keep');
+  expect(await cli('run', 'a6-cifar10', '--quick', '--seeds', '1', '--data-dir', dir, '--out', o, '--bootstrap', '10')).toBe(0);
+  const sweep = path.join(o, 'a6-cifar10', 'eta-sweep', 'runs');
+  const before = fs.readdirSync(sweep).map((r) => fs.readFileSync(path.join(sweep, r, 'records.jsonl'), 'utf8'));
+  fs.writeFileSync(path.join(dir, 'data_batch_1.bin'), Buffer.alloc(10));
+  clearLoadedData();
+  expect(await cli('run', 'a6-cifar10', '--quick', '--seeds', '2', '--data-dir', dir, '--out', o)).toBe(1);
+  const after = fs.readdirSync(sweep).map((r) => fs.readFileSync(path.join(sweep, r, 'records.jsonl'), 'utf8'));
+  expect(after).toEqual(before);
+});
