@@ -12,7 +12,7 @@ function fakeRun(eta: number, batchSize: number, seed: number, rate: number, ste
   const records = [];
   for (let i = 0; i <= 60; i++) {
     const t = Math.round((steps * i) / 60);
-    records.push({ step: t, q: 0.3 + 0.2 * Math.exp(-rate * t) + noise * rng.normal(), r: 1 + 1e-4 * t });
+    records.push({ step: t, q: 0.3 + 0.2 * Math.exp(-rate * t) + noise * rng.normal(), norm_V: 1 + 1e-4 * t });
   }
   return {
     dir: `/runs/${eta}-${batchSize}-${seed}`,
@@ -72,7 +72,7 @@ describe('analyzeSweep', () => {
   const etas = [0.05, 0.1];
   const runs = etas.flatMap((eta) => [0, 1, 2, 3].map((s) => fakeRun(eta, 1, s, 1e-3 * (eta / 0.1) ** 2, Math.ceil(4000 * (0.1 / eta) ** 2), 0.002)));
   runs.push(fakeRun(0.2, 1, 0, 1, 100, 0, true));
-  const spec = { name: 's', title: 'T', axis: 'eta' as const, quantities: ['q', 'r'], base: {}, grid: {} };
+  const spec = { name: 's', title: 'T', axis: 'eta' as const, quantities: ['q', 'norm_V'], base: {}, grid: {} };
   const a = analyzeSweep(spec, runs, { bootstrap: 50 });
 
   test('diverged runs are left out of fits and listed with their reason', () => {
@@ -89,7 +89,7 @@ describe('analyzeSweep', () => {
   });
 
   test('a rising quantity is reported as rising, against the prediction', () => {
-    expect(a.summary.probes.r.direction).toBe('rises');
-    expect(a.summary.probes.r.verdict).toMatch(/RISES for every η \(the paper predicts a fall\)/);
+    expect(a.summary.probes.norm_V.direction).toBe('rises');
+    expect(a.summary.probes.norm_V.verdict).toMatch(/norm_V RISES for every η \(the paper predicts a fall\)/);
   });
 });

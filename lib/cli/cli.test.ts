@@ -33,7 +33,9 @@ test('--help lists the examples', async () => {
 test('an unknown example exits 2 with one line naming it and the allowed names, no stack trace', async () => {
   expect(await main(['node', 'thermo', 'run', 'fig9-resnet', '--out', tmp])).toBe(2);
   const text = printed(errSpy as never);
-  expect(text).toBe("error: ConfigError: example: got 'fig9-resnet'; allowed: one of 'fig2-two-layer', 'a6-two-layer-gaussian', 'a6-two-layer-uniform'");
+  expect(text).toBe(
+    "error: ConfigError: example: got 'fig9-resnet'; allowed: one of 'fig2-two-layer', 'fig2-fc6', 'fig2-cnn6-fmnist', 'a6-two-layer-gaussian', 'a6-two-layer-uniform', 'a6-cifar10'",
+  );
 });
 
 test('an unknown backend and a bad --seeds exit 2; --verbose adds the stack', async () => {
@@ -83,4 +85,5 @@ test('the main job runs end to end (--quick): records, report and summary; repor
   expect(await main(['node', 'thermo', 'csv', sweep])).toBe(0);
   const csv = fs.readFileSync(path.join(sweep, 'runs', runs[0], 'records.csv'), 'utf8');
   expect(csv.split('\n')[0]).toMatch(/^step,activationRate,activationRateExact,norm_W,norm_V,norm_b,probeLoss,probeSqErr/);
+  expect(printed(logSpy as never)).not.toMatch(/ensemble/); // second run: everything skipped
 });

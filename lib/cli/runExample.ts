@@ -8,7 +8,7 @@ import { checkKeys, checkNumber } from '../core/validate.js';
 import { runDir } from '../records/runDir.js';
 import { writeSweepReport } from '../report/write.js';
 import type { ExampleSpec } from '../sweep/example.js';
-import { runConfig, runIsComplete } from '../sweep/runner.js';
+import { planEnsembles, runEnsemble, runIsComplete } from '../sweep/runner.js';
 import { ensureWritableDir } from '../records/files.js';
 import { prepareData } from '../data/tasks.js';
 import { expandSweep, totalSteps, writeSweepSpec } from '../sweep/sweep.js';
@@ -45,6 +45,8 @@ export interface RunExampleOptions {
   checkpointEverySeconds?: number;
   /** Directory of dataset files (sets every run's `dataDir`). */
   dataDir?: string;
+  /** Train runs that share an architecture as ensembles (default true). */
+  ensemble?: boolean;
 }
 
 /** What an example produced. */
@@ -60,7 +62,7 @@ export interface ExampleResult {
   wallSeconds: number;
 }
 
-const OPTION_KEYS = ['quick', 'seeds', 'out', 'backend', 'bootstrap', 'quiet', 'shard', 'signal', 'checkpointEverySeconds', 'dataDir'] as const;
+const OPTION_KEYS = ['quick', 'seeds', 'out', 'backend', 'bootstrap', 'quiet', 'shard', 'signal', 'checkpointEverySeconds', 'dataDir', 'ensemble'] as const;
 
 /** Parses `i/n` (0 ≤ i < n). */
 export function parseShard(text: unknown, where = '--shard'): Shard {
@@ -107,31 +109,42 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
   try {
     for (const plan of plans) {
       writeSweepSpec(plan.sweepDir, plan.spec);
-      for (const [i, cfg] of plan.configs.entries()) {
+      for (const group of planEnsembles(plan.configs, options.ensemble === false ? 1 : 16)) {
         if (options.signal?.aborted) {
           interrupted = true;
           break;
         }
-        const label = `${plan.spec.name} ${i + 1}/${plan.configs.length}: η=${cfg.eta} |B|=${cfg.batchSize} seed=${cfg.seed}`;
-        progress.setRun(label);
-        await prepareData(cfg);
-        const outcome = runConfig(cfg, runDir(plan.sweepDir, cfg), {
-          onProgress: (n) => progress.addSteps(n),
-          signal: options.signal,
-          checkpointEverySeconds: options.checkpointEverySeconds ?? envSeconds('THERMO_CHECKPOINT_SECONDS'),
+        const cfgs = group.map((i) => plan.configs[i]);
+        const labels = group.map((i) => {
+          const cfg = plan.configs[i];
+          return `${plan.spec.name} ${i + 1}/${plan.configs.length}: η=${cfg.eta} |B|=${cfg.batchSize} seed=${cfg.seed}`;
         });
-        const s = outcome.status;
-        if (outcome.skipped) {
-          progress.addSteps(cfg.steps);
-          log(`${label}: already ${s.state}, skipped`);
-        } else if (s.state === 'running') {
-          interrupted = true;
-          log(`${label}: interrupted at step ${s.step}; checkpoint saved, run the same command to resume`);
-          break;
-        } else {
-          const resumed = outcome.resumedFrom ? ` (resumed from step ${outcome.resumedFrom})` : '';
-          log(`${label}: ${s.state} at step ${s.step}${s.reason ? ` (${s.reason})` : ''}${resumed} in ${s.wallSeconds?.toFixed(1)} s, ${s.stepsPerSecond?.toFixed(0)} steps/s`);
-        }
+        progress.setRun(group.length > 1 ? `${plan.spec.name}: ensemble of ${group.length} (${labels[0].split(': ')[1]} …)` : labels[0]);
+        for (const cfg of cfgs) await prepareData(cfg);
+        const outcomes = runEnsemble(
+          cfgs,
+          cfgs.map((cfg) => runDir(plan.sweepDir, cfg)),
+          {
+            onProgress: (n) => progress.addSteps(n),
+            signal: options.signal,
+            checkpointEverySeconds: options.checkpointEverySeconds ?? envSeconds('THERMO_CHECKPOINT_SECONDS'),
+          },
+        );
+        outcomes.forEach((outcome, k) => {
+          const s = outcome.status;
+          const label = labels[k];
+          if (outcome.skipped) {
+            progress.addSteps(cfgs[k].steps);
+            log(`${label}: already ${s.state}, skipped`);
+          } else if (s.state === 'running') {
+            interrupted = true;
+            log(`${label}: interrupted at step ${s.step}; checkpoint saved, run the same command to resume`);
+          } else {
+            const how = outcome.resumedFrom ? ` (resumed from step ${outcome.resumedFrom})` : outcome.ensemble ? ` (ensemble of ${outcome.ensemble})` : '';
+            log(`${label}: ${s.state} at step ${s.step}${s.reason ? ` (${s.reason})` : ''}${how} in ${s.wallSeconds?.toFixed(1)} s, ${s.stepsPerSecond?.toFixed(0)} steps/s`);
+          }
+        });
+        if (interrupted) break;
       }
       if (interrupted) break;
     }
@@ -179,6 +192,7 @@ export function exampleFlags(cmd: Command): Command {
     .option('--bootstrap <n>', 'bootstrap resamples for exponent intervals')
     .option('--shard <i/n>', 'run only shard i of n (0-based) of the runs, e.g. a Slurm array task')
     .option('--data-dir <dir>', 'directory of dataset files (Fashion-MNIST IDX, CIFAR-10 batches) and their cache')
+    .option('--no-ensemble', 'train every run alone (default: runs that share an architecture train as one batched ensemble)')
     .option('--verbose', 'print stack traces of errors');
 }
 
@@ -198,6 +212,7 @@ export function flagsToOptions(o: Record<string, unknown>): RunExampleOptions {
     bootstrap: int(o.bootstrap, '--bootstrap', 10),
     shard: o.shard === undefined ? undefined : parseShard(o.shard),
     ...(o.dataDir === undefined ? {} : { dataDir: String(o.dataDir) }),
+    ...(o.ensemble === false ? { ensemble: false } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { ensureWritableDir, readJson, writeJsonAtomic } from '../records/files.j
 import { acquireLock } from '../records/lock.js';
 import { parseRecords } from '../records/reader.js';
 import type { Checkpoint } from '../train/checkpoint.js';
+import { ensembleEligible, ensembleKey, trainEnsemble } from '../train/ensemble.js';
 import { runDir } from '../records/runDir.js';
 import type { RunStatus, StoredConfig } from '../records/types.js';
 import { RunWriter } from '../records/writer.js';
@@ -24,10 +25,14 @@ export interface RunOutcome {
   skipped: boolean;
   /** The checkpoint step the run resumed from, if it did. */
   resumedFrom?: number | null;
+  /** Number of members when the run trained in an ensemble. */
+  ensemble?: number;
 }
 
 /** Options of {@link runConfig} and {@link runSweep}. */
 export interface RunnerOptions extends Pick<TrainOptions, 'onProgress' | 'signal' | 'extraProbes' | 'checkpointEverySeconds'> {
+  /** Train eligible runs of a sweep as ensembles (default true). */
+  ensemble?: boolean;
   /** Called when a run starts and ends. */
   onRunStart?: (cfg: RunConfig, dir: string) => void;
   onRunEnd?: (outcome: RunOutcome) => void;
@@ -104,16 +109,93 @@ export function runConfig(cfg: RunConfig, dir: string, opts: RunnerOptions = {})
   }
 }
 
+/**
+ * Trains fresh runs that share an architecture as one ensemble (see train/ensemble.ts), each
+ * into its own directory with its own records, status and checkpoints, exactly as
+ * {@link runConfig} would. Runs that are complete are skipped; runs with a checkpoint resume
+ * alone through {@link runConfig}.
+ */
+export function runEnsemble(cfgs: RunConfig[], dirs: string[], opts: RunnerOptions = {}): RunOutcome[] {
+  const outcomes: (RunOutcome | null)[] = cfgs.map(() => null);
+  const fresh: number[] = [];
+  cfgs.forEach((cfg, i) => {
+    const done = runIsComplete(dirs[i]);
+    if (done) outcomes[i] = { dir: dirs[i], config: cfg, status: done, skipped: true };
+    else if (fs.existsSync(checkpointFile(dirs[i]))) outcomes[i] = runConfig(cfg, dirs[i], opts);
+    else fresh.push(i);
+  });
+  if (fresh.length === 1) outcomes[fresh[0]] = runConfig(cfgs[fresh[0]], dirs[fresh[0]], opts);
+  if (fresh.length > 1) {
+    const locks = fresh.map((i) => {
+      ensureWritableDir(dirs[i]);
+      return acquireLock(dirs[i]);
+    });
+    const writers: RunWriter[] = [];
+    try {
+      for (const i of fresh) {
+        fs.rmSync(path.join(dirs[i], 'records.jsonl'), { force: true });
+        const stored: StoredConfig = { config: cfgs[i], backend: currentBackend() as BackendInfo, library: LIBRARY, createdAt: new Date().toISOString() };
+        const w = new RunWriter(dirs[i], stored);
+        w.setStatus({ state: 'running', step: 0 });
+        writers.push(w);
+        opts.onRunStart?.(cfgs[i], dirs[i]);
+      }
+      const results = trainEnsemble(
+        fresh.map((i) => cfgs[i]),
+        {
+          onRecord: (m, r) => writers[m].append(r),
+          onCheckpoint: (m, c) => writeJsonAtomic(checkpointFile(dirs[fresh[m]]), c),
+          onProgress: opts.onProgress,
+          signal: opts.signal,
+          checkpointEverySeconds: opts.checkpointEverySeconds,
+        },
+      );
+      results.forEach((res, m) => {
+        const i = fresh[m];
+        writers[m].setStatus(res.status);
+        if (res.status.state !== 'running') fs.rmSync(checkpointFile(dirs[i]), { force: true });
+        const outcome: RunOutcome = { dir: dirs[i], config: cfgs[i], status: res.status, skipped: false, ensemble: fresh.length };
+        outcomes[i] = outcome;
+        opts.onRunEnd?.(outcome);
+      });
+    } finally {
+      writers.forEach((w) => w.close());
+      locks.forEach((l) => l.release());
+    }
+  }
+  return outcomes as RunOutcome[];
+}
+
+/** Groups configs for ensembles: same {@link ensembleKey} and steps, eligible, at most `maxMembers` each; others alone. */
+export function planEnsembles(cfgs: RunConfig[], maxMembers = 16): number[][] {
+  const groups = new Map<string, number[]>();
+  const alone: number[][] = [];
+  cfgs.forEach((cfg, i) => {
+    if (!ensembleEligible(cfg) || maxMembers < 2) {
+      alone.push([i]);
+      return;
+    }
+    const k = `${ensembleKey(cfg)}|${cfg.steps}`;
+    const g = groups.get(k) ?? [];
+    g.push(i);
+    groups.set(k, g);
+  });
+  const out: number[][] = [];
+  for (const g of groups.values()) for (let s = 0; s < g.length; s += maxMembers) out.push(g.slice(s, s + maxMembers));
+  return [...out, ...alone].sort((a, b) => a[0] - b[0]);
+}
+
 /** Expands and runs a sweep under `<outDir>/<spec.name>` on `backend`. Diverged runs do not stop the others. */
 export async function runSweep(spec: SweepSpec, outDir: string, backend: string | undefined, opts: RunnerOptions = {}): Promise<RunOutcome[]> {
   const info = await useBackend(backend);
   const sweepDir = path.join(outDir, spec.name);
   writeSweepSpec(sweepDir, spec);
   const configs = expandSweep({ ...spec, base: { ...spec.base, backend: info.name } });
-  const outcomes: RunOutcome[] = [];
-  for (const cfg of configs) {
-    await prepareData(cfg);
-    outcomes.push(runConfig(cfg, runDir(sweepDir, cfg), opts));
+  const outcomes: RunOutcome[] = new Array(configs.length);
+  for (const group of planEnsembles(configs, opts.ensemble === false ? 1 : 16)) {
+    for (const i of group) await prepareData(configs[i]);
+    const res = runEnsemble(group.map((i) => configs[i]), group.map((i) => runDir(sweepDir, configs[i])), opts);
+    group.forEach((i, k) => (outcomes[i] = res[k]));
   }
   return outcomes;
 }

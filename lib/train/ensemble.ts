@@ -1,0 +1,312 @@
+/**
+ * Ensemble-vectorized training: members of a sweep that share an architecture (two-layer
+ * models) train as one batched program with a leading member axis. Each member keeps its own
+ * η, seed (init, data, probe set) and |B|: batches are padded to the largest |B| and padded
+ * samples get weight 0, so each member's gradient is exactly its own batch mean. Each member
+ * follows its own probe schedule, step budget and divergence checks, and its records equal
+ * those of the member trained alone (to floating-point tolerance: batched matmuls sum in
+ * another order). Checkpoints are per member, in the single-run format, so an interrupted
+ * ensemble resumes run by run.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CONFIG_KEYS, type RunConfig } from '../core/config.js';
+import { normalCdf } from '../core/normal.js';
+import { createTask, type Task } from '../data/tasks.js';
+import { isImageInput } from '../core/config.js';
+import { lossGradient, meanSquaredPredictionError, perSampleLoss } from '../models/losses.js';
+import { TwoLayerModel } from '../models/twoLayer.js';
+import { configSchedule, type Schedule } from '../probes/schedule.js';
+import type { RunRecord, RunStatus } from '../records/types.js';
+import { encodeFloat32, type Checkpoint } from './checkpoint.js';
+import type { TrainResult } from './trainer.js';
+
+/** Probes the ensemble path computes itself. */
+const ENSEMBLE_PROBES = new Set(['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss']);
+
+/** Record fields in the order the single-run probes write them. */
+const FIELD_ORDER = ['activationRate', 'activationRateExact', 'norm_W', 'norm_V', 'norm_b', 'probeLoss', 'probeSqErr'];
+
+/** Fields that may differ between members of one ensemble. */
+export const MEMBER_FIELDS: readonly (keyof RunConfig)[] = ['eta', 'seed', 'batchSize', 'steps'];
+
+/** Whether a config can train in an ensemble (two-layer model, synthetic data, built-in probes but the gradient variance). */
+export function ensembleEligible(cfg: RunConfig): boolean {
+  return cfg.model === 'two-layer' && !isImageInput(cfg.input) && cfg.probes.every((p) => ENSEMBLE_PROBES.has(p));
+}
+
+/** Configs with the same key can share an ensemble: every field but η, seed, |B| and steps. */
+export function ensembleKey(cfg: RunConfig): string {
+  return JSON.stringify(CONFIG_KEYS.filter((k) => !MEMBER_FIELDS.includes(k)).map((k) => cfg[k]));
+}
+
+/** Options of {@link trainEnsemble}. */
+export interface EnsembleOptions {
+  onRecord?: (member: number, record: RunRecord) => void;
+  onCheckpoint?: (member: number, checkpoint: Checkpoint) => void;
+  /** Called with network-steps done (summed over active members) since the last call. */
+  onProgress?: (networkSteps: number) => void;
+  progressEvery?: number;
+  checkEvery?: number;
+  checkpointEverySeconds?: number;
+  signal?: AbortSignal;
+}
+
+/** Per-member state on the JS side. */
+interface Member {
+  cfg: RunConfig;
+  task: Task;
+  schedule: Schedule;
+  active: boolean;
+  forceRecord: boolean;
+  lossCount: number;
+  status: RunStatus;
+  records: RunRecord[];
+}
+
+/** Trains the members (same {@link ensembleKey}) together; returns each member's records and status. */
+export function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {}): TrainResult[] {
+  if (cfgs.length === 0) return [];
+  const key = ensembleKey(cfgs[0]);
+  for (const c of cfgs) {
+    if (!ensembleEligible(c) || ensembleKey(c) !== key) throw new Error('trainEnsemble: members must be eligible two-layer configs differing only in η, seed, |B| and steps');
+  }
+  const K = cfgs.length;
+  const base = cfgs[0];
+  const M = base.inputDim;
+  const N = base.hidden;
+  const C = base.classes;
+  const Bmax = Math.max(...cfgs.map((c) => c.batchSize));
+  const n = base.probeSamples;
+  const checkEvery = opts.checkEvery ?? 100;
+  const progressEvery = opts.progressEvery ?? 250;
+  const checkpointMs = (opts.checkpointEverySeconds ?? 30) * 1000;
+
+  // Parameters: stack each member's own initialization (the single-run model's, exactly).
+  const singles = cfgs.map((c) => new TwoLayerModel(c));
+  const W = tf.tidy(() => tf.variable(tf.stack(singles.map((s) => s.W)) as tf.Tensor3D, false)); // [K, N, M]
+  const b = base.bias ? tf.tidy(() => tf.variable(tf.reshape(tf.stack(singles.map((s) => s.b!)), [K, 1, N]), false)) : null; // [K, 1, N]
+  const V = tf.tidy(() => tf.variable(tf.stack(singles.map((s) => s.V)) as tf.Tensor3D, false)); // [K, C, N]
+  singles.forEach((s) => s.dispose());
+  const lossSum = tf.tidy(() => tf.variable(tf.zeros([K]), false));
+
+  const members: Member[] = cfgs.map((cfg) => ({
+    cfg,
+    task: createTask(cfg),
+    schedule: configSchedule(cfg),
+    active: true,
+    forceRecord: false,
+    lossCount: 0,
+    status: { state: 'running', step: 0 },
+    records: [],
+  }));
+  const probeX = tf.tidy(() => tf.stack(members.map((m) => tf.tensor2d(m.task.probeSet(n).x, [n, M]))) as tf.Tensor3D); // [K, n, M]
+  const probeY = tf.tidy(() => tf.stack(members.map((m) => tf.tensor1d(m.task.probeSet(n).y))) as tf.Tensor2D); // [K, n]
+
+  const pre = (x: tf.Tensor3D) => {
+    const h = tf.matMul(x, W, false, true);
+    return b ? tf.add(h, b) : h;
+  };
+  const logitsOf = (a: tf.Tensor) => (C === 1 ? tf.sum(tf.mul(a, V), 2, true) : tf.matMul(a, V, false, true)); // [K, B, C]
+
+  /** Every built-in probe's value for every member (one batched pass). */
+  const measureAll = (): Record<string, Float32Array | Float64Array> => {
+    const out: Record<string, Float32Array | Float64Array> = {};
+    const probes = base.probes;
+    const t = tf.tidy(() => {
+      const res: Record<string, tf.Tensor> = {};
+      const h = pre(probeX);
+      if (probes.includes('activation-rate')) res.activationRate = tf.mean(tf.step(h), [1, 2]);
+      if (probes.includes('loss')) {
+        const f = tf.reshape(logitsOf(tf.relu(h)), [K * n, C]) as tf.Tensor2D;
+        const y = tf.reshape(probeY, [K * n]) as tf.Tensor1D;
+        res.probeLoss = tf.mean(tf.reshape(perSampleLoss(base.loss, f, y), [K, n]), 1);
+        const p = base.loss === 'mse' ? f : base.loss === 'softmax-ce' ? tf.softmax(f) : tf.sigmoid(f);
+        const target = base.loss === 'softmax-ce' ? tf.oneHot(tf.cast(y, 'int32'), C).toFloat() : tf.reshape(y, [-1, 1]);
+        res.probeSqErr = tf.mean(tf.reshape(tf.sum(tf.square(tf.sub(p, target)), 1), [K, n]), 1);
+        void meanSquaredPredictionError;
+      }
+      if (probes.includes('weight-norms')) {
+        res.norm_W = tf.sqrt(tf.sum(tf.square(W), [1, 2]));
+        res.norm_V = tf.sqrt(tf.sum(tf.square(V), [1, 2]));
+        if (b) res.norm_b = tf.sqrt(tf.sum(tf.square(b), [1, 2]));
+      }
+      return res;
+    });
+    for (const [k, v] of Object.entries(t)) {
+      out[k] = v.dataSync() as Float32Array;
+      v.dispose();
+    }
+    if (probes.includes('activation-rate-exact')) {
+      const w = W.dataSync();
+      const bias = b ? b.dataSync() : null;
+      const exact = new Float64Array(K);
+      for (let m = 0; m < K; m++) {
+        let sum = 0;
+        for (let i = 0; i < N; i++) {
+          let sq = 0;
+          const off = (m * N + i) * M;
+          for (let j = 0; j < M; j++) sq += w[off + j] * w[off + j];
+          const bi = bias ? bias[m * N + i] : 0;
+          const norm = Math.sqrt(sq);
+          sum += norm > 0 ? normalCdf(bi / norm) : bi > 0 ? 1 : 0;
+        }
+        exact[m] = sum / N;
+      }
+      out.activationRateExact = exact;
+    }
+    return out;
+  };
+
+  /** Parameter norms per member (for divergence checks), and the loss sums. */
+  const normsAndLoss = (): { norms: Float32Array[]; loss: Float32Array } => {
+    const [w, v, bb, l] = tf.tidy(() => [
+      tf.sqrt(tf.sum(tf.square(W), [1, 2])),
+      tf.sqrt(tf.sum(tf.square(V), [1, 2])),
+      b ? tf.sqrt(tf.sum(tf.square(b), [1, 2])) : tf.zeros([K]),
+      tf.clone(lossSum),
+    ]);
+    const out = { norms: [w.dataSync() as Float32Array, v.dataSync() as Float32Array, bb.dataSync() as Float32Array], loss: l.dataSync() as Float32Array };
+    tf.dispose([w, v, bb, l]);
+    return out;
+  };
+  const divergence = (m: number, norms: Float32Array[], loss: Float32Array | null): string | null => {
+    if (loss && !Number.isFinite(loss[m])) return `non-finite training loss (${loss[m]})`;
+    const names = ['W', 'V', 'b'];
+    for (let i = 0; i < norms.length; i++) {
+      if (i === 2 && !b) continue;
+      const norm = norms[i][m];
+      if (!Number.isFinite(norm)) return `non-finite parameter ${names[i]}`;
+      if (norm > members[m].cfg.divergenceThreshold) return `‖${names[i]}‖ = ${norm.toExponential(3)} exceeds divergenceThreshold ${members[m].cfg.divergenceThreshold}`;
+    }
+    return null;
+  };
+
+  const memberCheckpoint = (m: number, step: number, recorded: boolean, lossValue: number, seconds: number): Checkpoint => {
+    const params: Checkpoint['params'] = {};
+    tf.tidy(() => {
+      params.W = { shape: [N, M], data: encodeFloat32(tf.gather(W, m).dataSync() as Float32Array) };
+      params.V = { shape: [C, N], data: encodeFloat32(tf.gather(V, m).dataSync() as Float32Array) };
+      if (b) params.b = { shape: [N], data: encodeFloat32(tf.reshape(tf.gather(b, m), [N]).dataSync() as Float32Array) };
+    });
+    return { version: 1, step, recorded, params, data: members[m].task.getState(), lossSum: lossValue, lossCount: members[m].lossCount, wallSeconds: seconds };
+  };
+
+  const maxSteps = Math.max(...cfgs.map((c) => c.steps));
+  const started = performance.now();
+  let lastCheckpoint = performance.now();
+  let sinceProgress = 0;
+  const xs = new Float32Array(K * Bmax * M);
+  const ys = new Float32Array(K * Bmax);
+  const wts = new Float32Array(K * Bmax);
+  const etas = new Float32Array(K);
+  try {
+    for (let step = 0; step <= maxSteps; step++) {
+      // 1. records of the members due at this step
+      const due = members.map((mb) => mb.active && (step === mb.cfg.steps || mb.forceRecord || mb.schedule.isDue(step)));
+      const recordedNow = due.slice();
+      if (due.some(Boolean)) {
+        const values = measureAll();
+        const needLoss = members.some((mb, m) => due[m] && mb.lossCount > 0);
+        const lossVals = needLoss ? lossSum.dataSync().slice() : null;
+        const { norms } = normsAndLoss();
+        const reset = new Float32Array(K).fill(1);
+        members.forEach((mb, m) => {
+          if (!due[m]) return;
+          const record: RunRecord = { step };
+          for (const k of FIELD_ORDER) if (values[k]) record[k] = values[k][m];
+          if (mb.lossCount > 0 && lossVals) {
+            record.trainLoss = lossVals[m] / mb.lossCount;
+            reset[m] = 0;
+            mb.lossCount = 0;
+          }
+          mb.records.push(record);
+          opts.onRecord?.(m, record);
+          const nonFinite = Object.entries(record).find(([, v]) => !Number.isFinite(v));
+          const reason = nonFinite ? `non-finite ${nonFinite[0]}` : divergence(m, norms, null);
+          if (reason) {
+            mb.status = { state: 'diverged', step, reason };
+            mb.active = false;
+          } else if (step === mb.cfg.steps) {
+            mb.status = { state: 'finished', step };
+            mb.active = false;
+          }
+        });
+        if (reset.some((r) => r === 0)) tf.tidy(() => lossSum.assign(tf.mul(lossSum, tf.tensor1d(reset))));
+      }
+      if (opts.onCheckpoint && performance.now() - lastCheckpoint >= checkpointMs && step < maxSteps) {
+        const lv = lossSum.dataSync();
+        const seconds = (performance.now() - started) / 1000;
+        members.forEach((mb, m) => mb.active && opts.onCheckpoint!(m, memberCheckpoint(m, step, recordedNow[m], lv[m], seconds)));
+        lastCheckpoint = performance.now();
+      }
+      const active = members.filter((mb) => mb.active).length;
+      if (active === 0) break;
+      if (opts.signal?.aborted) {
+        const lv = lossSum.dataSync();
+        const seconds = (performance.now() - started) / 1000;
+        members.forEach((mb, m) => {
+          if (!mb.active) return;
+          opts.onCheckpoint?.(m, memberCheckpoint(m, step, recordedNow[m], lv[m], seconds));
+          mb.status = { state: 'running', step };
+        });
+        break;
+      }
+      // 2. one SGD step for every active member (inactive ones get η = 0 and no data)
+      xs.fill(0);
+      ys.fill(0);
+      wts.fill(0);
+      members.forEach((mb, m) => {
+        mb.forceRecord = false;
+        etas[m] = mb.active ? mb.cfg.eta : 0;
+        if (!mb.active) return;
+        const batch = mb.task.nextBatch(mb.cfg.batchSize);
+        xs.set(batch.x, m * Bmax * M);
+        ys.set(batch.y, m * Bmax);
+        wts.fill(1 / mb.cfg.batchSize, m * Bmax, m * Bmax + mb.cfg.batchSize);
+      });
+      tf.tidy(() => {
+        const x = tf.tensor3d(xs, [K, Bmax, M]);
+        const y = tf.tensor1d(ys);
+        const w = tf.tensor3d(wts, [K, Bmax, 1]);
+        const eta = tf.tensor3d(etas, [K, 1, 1]);
+        const h = pre(x); // [K, B, N]
+        const a = tf.relu(h);
+        const f = logitsOf(a); // [K, B, C]
+        const f2 = tf.reshape(f, [K * Bmax, C]) as tf.Tensor2D;
+        const D = tf.mul(tf.reshape(lossGradient(base.loss, f2, y), [K, Bmax, C]), w); // dL/df of each member's batch mean
+        const loss = tf.sum(tf.mul(tf.reshape(perSampleLoss(base.loss, f2, y), [K, Bmax]), tf.reshape(w, [K, Bmax])), 1);
+        // inner dimension 1 products as broadcasts (tfjs-backend-wasm matMul defect, see models/matmul.ts)
+        const gV = Bmax === 1 ? tf.mul(tf.transpose(D, [0, 2, 1]), a) : tf.matMul(D, a, true, false); // [K, C, N]
+        const dh = tf.mul(C === 1 ? tf.mul(D, V) : tf.matMul(D, V), tf.step(h)); // [K, B, N]
+        const gW = Bmax === 1 ? tf.mul(tf.transpose(dh, [0, 2, 1]), x) : tf.matMul(dh, x, true, false); // [K, N, M]
+        W.assign(tf.sub(W, tf.mul(eta, gW)));
+        V.assign(tf.sub(V, tf.mul(eta, gV)));
+        if (b) b.assign(tf.sub(b, tf.mul(eta, tf.sum(dh, 1, true))));
+        const activeMask = tf.tensor1d(etas.map((e) => (e > 0 ? 1 : 0)));
+        lossSum.assign(tf.add(lossSum, tf.mul(loss, activeMask)));
+      });
+      members.forEach((mb) => mb.active && mb.lossCount++);
+      sinceProgress += active;
+      const done = step + 1;
+      if (done % checkEvery === 0) {
+        const { norms, loss } = normsAndLoss();
+        members.forEach((mb, m) => {
+          if (mb.active && divergence(m, norms, loss) !== null) mb.forceRecord = true;
+        });
+      }
+      if (opts.onProgress && done % progressEvery === 0) {
+        opts.onProgress(sinceProgress);
+        sinceProgress = 0;
+      }
+    }
+    if (opts.onProgress && sinceProgress > 0) opts.onProgress(sinceProgress);
+  } finally {
+    tf.dispose([W, V, lossSum, probeX, probeY]);
+    if (b) b.dispose();
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  return members.map((mb) => ({
+    records: mb.records,
+    status: { ...mb.status, wallSeconds, stepsPerSecond: mb.status.step / Math.max(wallSeconds, 1e-9) },
+  }));
+}
