@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { BackendUnavailableError } from '../core/errors.js';
 import { checkEnum } from '../core/validate.js';
+import { registerWasmKernels } from './wasmKernels.js';
 
 /** Backends this library can run on. */
 export const BACKEND_NAMES = ['cpu', 'wasm', 'tensorflow', 'cuda'] as const;
@@ -110,6 +111,7 @@ export async function useBackend(choice?: string): Promise<BackendInfo> {
   for (const name of candidates) {
     try {
       await loadProvider(name);
+      if (name === 'wasm') registerWasmKernels();
       const ok = await tf.setBackend(PROVIDERS[name].tfName);
       if (!ok) throw new BackendUnavailableError(name, `tfjs could not initialize it. ${INSTALL_HINTS[name]}`);
       await tf.ready();

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+import { makeConfig, type RunConfig } from '../core/config.js';
+import { train } from '../train/trainer.js';
+import { useBackend } from './backends.js';
+
+afterAll(() => useBackend('cpu'));
+
+/** Filter gradient of sum(conv2d(x, W) ⊙ dy) by tfjs autodiff on the current backend. */
+function filterGrad(x: number[], xs: number[], w: number[], ws: number[], dy: number[], stride: number, pad: 'same' | 'valid'): Float32Array {
+  return tf.tidy(() => {
+    const xt = tf.tensor4d(x, xs as [number, number, number, number]);
+    const g = tf.grad((wt: tf.Tensor) => {
+      const y = tf.conv2d(xt, wt as tf.Tensor4D, stride, pad);
+      return tf.sum(tf.mul(y, tf.tensor(dy, y.shape)));
+    })(tf.tensor4d(w, ws as [number, number, number, number]));
+    return g.dataSync() as Float32Array;
+  });
+}
+
+test.each([
+  [[2, 7, 6, 3], [3, 3, 3, 4], 1, 'same'],
+  [[2, 7, 6, 3], [5, 5, 3, 2], 1, 'same'],
+  [[1, 8, 8, 2], [3, 3, 2, 2], 2, 'same'],
+  [[3, 9, 7, 1], [3, 2, 1, 4], 2, 'valid'],
+  [[2, 6, 6, 2], [1, 1, 2, 3], 1, 'valid'],
+] as const)('Conv2DBackpropFilter registered on wasm equals cpu (x %j, W %j, stride %i, %s)', async (xs, ws, stride, pad) => {
+  const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+  const x = Array.from({ length: size(xs) }, (_, i) => Math.sin(i * 1.7));
+  const w = Array.from({ length: size(ws) }, (_, i) => Math.cos(i * 0.3));
+  await useBackend('cpu');
+  const outShape = tf.conv2d(tf.zeros(xs as unknown as [number, number, number, number]) as tf.Tensor4D, tf.zeros(ws as unknown as [number, number, number, number]) as tf.Tensor4D, stride, pad).shape;
+  const dy = Array.from({ length: size(outShape) }, (_, i) => Math.sin(i * 0.9 + 1));
+  const cpu = filterGrad(x, [...xs], w, [...ws], dy, stride, pad);
+  await useBackend('wasm');
+  const before = tf.memory().numTensors;
+  const wasm = filterGrad(x, [...xs], w, [...ws], dy, stride, pad);
+  expect(tf.memory().numTensors).toBe(before);
+  expect(wasm.length).toBe(cpu.length);
+  for (let i = 0; i < cpu.length; i++) expect(wasm[i]).toBeCloseTo(cpu[i], 4);
+});
+
+test.each([
+  ['two-layer', { model: 'two-layer', inputDim: 10, hidden: 8 }],
+  ['fc', { model: 'fc', inputDim: 10, hidden: 8, depth: 4, probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'], gradVarSamples: 32 }],
+  ['cnn', { model: 'cnn', inputDim: 36, convLayers: 2, channels: 3, kernel: 3, classes: 3, loss: 'softmax-ce', probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'], gradVarSamples: 16 }],
+] as const)('training a %s model on wasm gives the numbers of cpu', async (_n, partial) => {
+  const cfg = makeConfig({ ...(partial as Partial<RunConfig>), steps: 60, batchSize: 4, probeSamples: 64, probeLogPoints: 4, probeLinearPoints: 3 });
+  await useBackend('cpu');
+  const cpu = train(cfg).records;
+  await useBackend('wasm');
+  const wasm = train({ ...cfg, backend: 'wasm' }).records;
+  expect(wasm.map((r) => r.step)).toEqual(cpu.map((r) => r.step));
+  cpu.forEach((r, i) => {
+    for (const [k, v] of Object.entries(r)) {
+      if (k.startsWith('activationRate')) expect(Math.abs(wasm[i][k] - v)).toBeLessThanOrEqual(0.01);
+      else expect(Math.abs(wasm[i][k] - v)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(v)));
+    }
+  });
+});
