@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   sample(0);
   let done = 0;
   const started = performance.now();
-  train(cfg, {
+  await train(cfg, {
     progressEvery: interval,
     onProgress: (n) => {
       done += n;

@@ -6,13 +6,13 @@ import { isBackendInstalled, listBackends, resolveBackendChoice, useBackend } fr
 
 afterAll(() => useBackend('cpu'));
 
-test('cpu and wasm are built in', () => {
+test('cpu and wasm are built in', async () => {
   expect(isBackendInstalled('cpu')).toBe(true);
   expect(isBackendInstalled('wasm')).toBe(true);
   expect(listBackends().map((b) => b.name)).toEqual(['cpu', 'wasm', 'tensorflow', 'cuda']);
 });
 
-test('THERMO_BACKEND is read when no option is given; an unknown name is a ConfigError', () => {
+test('THERMO_BACKEND is read when no option is given; an unknown name is a ConfigError', async () => {
   const saved = process.env.THERMO_BACKEND;
   process.env.THERMO_BACKEND = 'cpu';
   expect(resolveBackendChoice()).toBe('cpu');
@@ -41,9 +41,9 @@ test('wasm gives the same records as cpu on a small run (batch 1 and batch 4)', 
   for (const batchSize of [1, 4]) {
     const cfg = makeConfig({ inputDim: 12, hidden: 9, steps: 300, batchSize, probeSamples: 300, probeLogPoints: 8, probeLinearPoints: 3 });
     await useBackend('cpu');
-    const cpu = train(cfg).records;
+    const cpu = (await train(cfg)).records;
     await useBackend('wasm');
-    const wasm = train({ ...cfg, backend: 'wasm' }).records;
+    const wasm = (await train({ ...cfg, backend: 'wasm' })).records;
     expect(wasm.map((r) => r.step)).toEqual(cpu.map((r) => r.step));
     cpu.forEach((r, i) => {
       for (const [k, v] of Object.entries(r)) {

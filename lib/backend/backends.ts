@@ -39,6 +39,8 @@ export interface BackendInfo {
   tfName: string;
   /** Versions of the packages involved. */
   versions: Record<string, string>;
+  /** The GPU adapter (webgpu only): vendor, architecture, device, description, and whether it is a software adapter. */
+  adapter?: Record<string, unknown>;
 }
 
 const require = createRequire(import.meta.url);

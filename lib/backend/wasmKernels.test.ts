@@ -46,9 +46,9 @@ test.each([
 ] as const)('training a %s model on wasm gives the numbers of cpu', async (_n, partial) => {
   const cfg = makeConfig({ ...(partial as Partial<RunConfig>), steps: 60, batchSize: 4, probeSamples: 64, probeLogPoints: 4, probeLinearPoints: 3 });
   await useBackend('cpu');
-  const cpu = train(cfg).records;
+  const cpu = (await train(cfg)).records;
   await useBackend('wasm');
-  const wasm = train({ ...cfg, backend: 'wasm' }).records;
+  const wasm = (await train({ ...cfg, backend: 'wasm' })).records;
   expect(wasm.map((r) => r.step)).toEqual(cpu.map((r) => r.step));
   cpu.forEach((r, i) => {
     for (const [k, v] of Object.entries(r)) {

@@ -121,7 +121,7 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
         });
         progress.setRun(group.length > 1 ? `${plan.spec.name}: ensemble of ${group.length} (${labels[0].split(': ')[1]} …)` : labels[0]);
         for (const cfg of cfgs) await prepareData(cfg);
-        const outcomes = runEnsemble(
+        const outcomes = await runEnsemble(
           cfgs,
           cfgs.map((cfg) => runDir(plan.sweepDir, cfg)),
           {

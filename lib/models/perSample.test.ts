@@ -41,7 +41,7 @@ const cases: [string, Partial<RunConfig>][] = [
   ['cnn 1 conv layer 5×5, BCE', { model: 'cnn', inputDim: 49, convLayers: 1, channels: 2, kernel: 5 }],
 ];
 
-test.each(cases)('per-sample gradient statistics equal a naive loop over single samples (%s)', (_name, partial) => {
+test.each(cases)('per-sample gradient statistics equal a naive loop over single samples (%s)', async (_name, partial) => {
   const cfg = makeConfig({ ...partial, seed: 3, probes: ['activation-rate', 'weight-norms'] });
   const model = createModel(cfg);
   const n = 9;
@@ -66,7 +66,7 @@ test.each(cases)('per-sample gradient statistics equal a naive loop over single 
   model.dispose();
 });
 
-test('the conv filter gradient computed as a Conv2D equals tfjs Conv2DBackpropFilter', () => {
+test('the conv filter gradient computed as a Conv2D equals tfjs Conv2DBackpropFilter', async () => {
   const x = tf.randomNormal([3, 6, 7, 2], 0, 1, 'float32', 1) as tf.Tensor4D;
   const dy = tf.randomNormal([3, 6, 7, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
   for (const k of [1, 3, 5]) {
@@ -80,12 +80,12 @@ test('the conv filter gradient computed as a Conv2D equals tfjs Conv2DBackpropFi
   }
 });
 
-test('unfolding by shifted windows equals unfolding by a convolution with one-hot filters', () => {
+test('unfolding by shifted windows equals unfolding by a convolution with one-hot filters', async () => {
   const x = tf.randomNormal([2, 5, 6, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
   for (const k of [1, 3, 5]) expect(Array.from(unfold(x, k).dataSync())).toEqual(Array.from(unfoldByConv(x, k).dataSync()));
 });
 
-test('the conv input gradient computed as a Conv2D equals tfjs Conv2DBackpropInput', () => {
+test('the conv input gradient computed as a Conv2D equals tfjs Conv2DBackpropInput', async () => {
   const dy = tf.randomNormal([2, 6, 5, 4], 0, 1, 'float32', 3) as tf.Tensor4D;
   for (const k of [1, 3, 5]) {
     const w = tf.randomNormal([k, k, 3, 4], 0, 1, 'float32', k) as tf.Tensor4D;
@@ -95,7 +95,7 @@ test('the conv input gradient computed as a Conv2D equals tfjs Conv2DBackpropInp
   }
 });
 
-test('training gradients of the cnn (custom conv gradient) equal plain tfjs autodiff', () => {
+test('training gradients of the cnn (custom conv gradient) equal plain tfjs autodiff', async () => {
   const cfg = makeConfig({ model: 'cnn', inputDim: 25, convLayers: 2, channels: 3, kernel: 3, seed: 1, probes: ['weight-norms'] });
   const net = new SequentialNet(cfg);
   const x = tf.randomNormal([4, 25], 0, 1, 'float32', 8) as tf.Tensor2D;
@@ -120,7 +120,7 @@ test('training gradients of the cnn (custom conv gradient) equal plain tfjs auto
   net.dispose();
 });
 
-test('fc6 and cnn6 have the architectures of the paper', () => {
+test('fc6 and cnn6 have the architectures of the paper', async () => {
   const fc = new SequentialNet(makeConfig({ model: 'fc', probes: ['weight-norms'] }));
   expect(fc.family).toBe('fc');
   expect(Object.entries(fc.params).map(([k, v]) => `${k}:${v.shape.join('x')}`)).toEqual([
@@ -137,9 +137,9 @@ test('fc6 and cnn6 have the architectures of the paper', () => {
 test('a cnn trains on wasm (no Conv2DBackpropFilter kernel there) and matches cpu', async () => {
   const { train } = await import('../train/trainer.js');
   const cfg = makeConfig({ model: 'cnn', inputDim: 36, convLayers: 2, channels: 3, kernel: 3, steps: 30, batchSize: 4, probeSamples: 40, gradVarSamples: 16, probeLogPoints: 4, probeLinearPoints: 2, probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'] });
-  const cpu = train(cfg).records;
+  const cpu = (await train(cfg)).records;
   await useBackend('wasm');
-  const wasm = train({ ...cfg, backend: 'wasm' }).records;
+  const wasm = (await train({ ...cfg, backend: 'wasm' })).records;
   await useBackend('cpu');
   expect(wasm.map((r) => r.step)).toEqual(cpu.map((r) => r.step));
   const last = cpu.length - 1;

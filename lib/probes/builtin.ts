@@ -15,13 +15,11 @@ import type { Probe, ProbeContext } from './probe.js';
  */
 export const activationRateProbe: Probe = {
   name: 'activation-rate',
-  compute(ctx: ProbeContext): Record<string, number> {
+  async compute(ctx: ProbeContext): Promise<Record<string, number>> {
     const hs = ctx.forwardOnProbeSet().preActivations;
-    const rates = tf.tidy(() => hs.map((h) => tf.mean(tf.step(h)))).map((t) => {
-      const v = t.dataSync()[0];
-      t.dispose();
-      return v;
-    });
+    const stacked = tf.tidy(() => tf.stack(hs.map((h) => tf.mean(tf.step(h)))));
+    const rates = Array.from(await stacked.data());
+    stacked.dispose();
     const out: Record<string, number> = { activationRate: rates[0] };
     if (rates.length > 1) rates.forEach((r, k) => (out[`activationRate_l${k + 1}`] = r));
     return out;
@@ -34,10 +32,10 @@ export const activationRateProbe: Probe = {
  */
 export const exactActivationRateProbe: Probe = {
   name: 'activation-rate-exact',
-  compute(ctx: ProbeContext): Record<string, number> {
+  async compute(ctx: ProbeContext): Promise<Record<string, number>> {
     const { W, b } = ctx.model.params;
-    const w = W.dataSync();
-    const bias = b ? b.dataSync() : null;
+    const w = await W.data();
+    const bias = b ? await b.data() : null;
     const [N, M] = W.shape;
     let sum = 0;
     for (let i = 0; i < N; i++) {
@@ -54,10 +52,10 @@ export const exactActivationRateProbe: Probe = {
 /** L2 (Frobenius) norm of every parameter: fields `norm_<param>`, e.g. `norm_V`, `norm_W`, `norm_b`. */
 export const weightNormsProbe: Probe = {
   name: 'weight-norms',
-  compute(ctx: ProbeContext): Record<string, number> {
+  async compute(ctx: ProbeContext): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const [name, p] of Object.entries(ctx.model.params)) {
-      const data = p.dataSync();
+      const data = await p.data();
       let sq = 0;
       for (let i = 0; i < data.length; i++) sq += data[i] * data[i];
       out[`norm_${name}`] = Math.sqrt(sq);
@@ -69,16 +67,12 @@ export const weightNormsProbe: Probe = {
 /** Loss on the probe set (`probeLoss`) and the mean (p − y)² (`probeSqErr`): p = σ(f) for BCE, f for MSE; Σ_c (softmax_c − onehot_c)² for CE. */
 export const lossProbe: Probe = {
   name: 'loss',
-  compute(ctx: ProbeContext): Record<string, number> {
+  async compute(ctx: ProbeContext): Promise<Record<string, number>> {
     const f = ctx.forwardOnProbeSet().logits;
-    const [loss, sq] = tf.tidy(() => [
-      tf.mean(perSampleLoss(ctx.config.loss, f, ctx.probeY)),
-      meanSquaredPredictionError(ctx.config.loss, f, ctx.probeY),
-    ]);
-    const out = { probeLoss: loss.dataSync()[0], probeSqErr: sq.dataSync()[0] };
-    loss.dispose();
-    sq.dispose();
-    return out;
+    const both = tf.tidy(() => tf.stack([tf.mean(perSampleLoss(ctx.config.loss, f, ctx.probeY)), meanSquaredPredictionError(ctx.config.loss, f, ctx.probeY)]));
+    const [probeLoss, probeSqErr] = await both.data();
+    both.dispose();
+    return { probeLoss, probeSqErr };
   },
 };
 
@@ -91,7 +85,7 @@ export const lossProbe: Probe = {
  */
 export const gradVarianceProbe: Probe = {
   name: 'grad-variance',
-  compute(ctx: ProbeContext): Record<string, number> {
+  async compute(ctx: ProbeContext): Promise<Record<string, number>> {
     const n = Math.min(ctx.config.gradVarSamples, ctx.probeX.shape[0]);
     const names: string[] = [];
     const values = tf.tidy(() => {
@@ -105,7 +99,7 @@ export const gradVarianceProbe: Probe = {
       }
       return tf.stack(parts);
     });
-    const v = values.dataSync();
+    const v = await values.data();
     values.dispose();
     const scale = ctx.config.gradVarUnbiased && n > 1 ? n / (n - 1) : 1;
     const out: Record<string, number> = {};

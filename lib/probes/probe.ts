@@ -31,6 +31,9 @@ export interface Probe {
   readonly name: string;
   /** When it runs; the run's default schedule if omitted. */
   readonly schedule?: Schedule;
-  /** Computes the probe's values at `ctx.step`, keyed by record field. */
-  compute(ctx: ProbeContext): Record<string, number>;
+  /**
+   * Computes the probe's values at `ctx.step`, keyed by record field. May return a promise:
+   * read tensors with `await t.data()` (asynchronous backends such as webgpu have no dataSync).
+   */
+  compute(ctx: ProbeContext): Record<string, number> | Promise<Record<string, number>>;
 }

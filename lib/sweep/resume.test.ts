@@ -19,18 +19,18 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const cfg = makeConfig({ inputDim: 8, hidden: 6, steps: 1500, batchSize: 2, probeSamples: 100, probeLogPoints: 20, probeLinearPoints: 30 });
 const strip = (records: Record<string, number>[]) => records;
 
-function reference(): Record<string, number>[] {
+async function reference(): Promise<Record<string, number>[]> {
   const dir = path.join(tmp, 'reference');
-  runConfig(cfg, dir);
+  await runConfig(cfg, dir);
   return readRun(dir).records;
 }
 
-test('an interrupted run (Ctrl-C) resumes from its checkpoint; its records equal an uninterrupted run, no step duplicated or missing', () => {
-  const ref = reference();
+test('an interrupted run (Ctrl-C) resumes from its checkpoint; its records equal an uninterrupted run, no step duplicated or missing', async () => {
+  const ref = await reference();
   const dir = path.join(tmp, 'interrupted');
   const controller = new AbortController();
   let seen = 0;
-  const first = runConfig(cfg, dir, {
+  const first = await runConfig(cfg, dir, {
     signal: controller.signal,
     checkpointEverySeconds: 0,
     onProgress: (n) => {
@@ -41,7 +41,7 @@ test('an interrupted run (Ctrl-C) resumes from its checkpoint; its records equal
   expect(first.status.state).toBe('running');
   expect(fs.existsSync(checkpointFile(dir))).toBe(true);
   expect(readRun(dir).status.state).toBe('running');
-  const second = runConfig(cfg, dir);
+  const second = await runConfig(cfg, dir);
   expect(second.resumedFrom).toBeGreaterThanOrEqual(700);
   expect(second.status.state).toBe('finished');
   const records = readRun(dir).records;
@@ -50,11 +50,11 @@ test('an interrupted run (Ctrl-C) resumes from its checkpoint; its records equal
   expect(fs.existsSync(checkpointFile(dir))).toBe(false);
 });
 
-test('a crash (records written past the last checkpoint, then a torn line) resumes without duplicates', () => {
-  const ref = reference();
+test('a crash (records written past the last checkpoint, then a torn line) resumes without duplicates', async () => {
+  const ref = await reference();
   const dir = path.join(tmp, 'crashed');
   let n = 0;
-  expect(() =>
+  await expect(
     runConfig(cfg, dir, {
       checkpointEverySeconds: 0,
       extraProbes: [
@@ -67,11 +67,11 @@ test('a crash (records written past the last checkpoint, then a torn line) resum
         },
       ],
     }),
-  ).toThrow('simulated crash');
+  ).rejects.toThrow('simulated crash');
   fs.appendFileSync(path.join(dir, 'records.jsonl'), '{"step":99999,"activationRa');
   // a checkpoint older than the last records: move it back by replaying an earlier one is not needed;
   // the records after the checkpoint's step are dropped and re-measured.
-  const second = runConfig(cfg, dir);
+  const second = await runConfig(cfg, dir);
   expect(second.status.state).toBe('finished');
   expect(readRun(dir).records).toEqual(ref);
 });
@@ -108,18 +108,18 @@ test('a real kill -9 of `thermo run` mid-sweep, then the same command, gives the
   expect(resumed.status.state).toBe('finished');
   // the same config trained in one go
   const fresh = path.join(tmp, 'fresh');
-  runConfig(resumed.stored.config, fresh);
+  await runConfig(resumed.stored.config, fresh);
   expect(resumed.records).toEqual(readRun(fresh).records);
 }, 120000);
 
-test('two processes on one run directory: the second gets a RunLockedError; a stale lock is taken over', () => {
+test('two processes on one run directory: the second gets a RunLockedError; a stale lock is taken over', async () => {
   const dir = runDir(path.join(tmp, 'locked'), cfg);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'lock'), JSON.stringify({ host: os.hostname(), pid: process.ppid }));
-  expect(() => runConfig(cfg, dir)).toThrow(RunLockedError);
-  expect(() => runConfig(cfg, dir)).toThrow(/is being written by another process \(host .*, pid \d+\)/);
+  await expect(runConfig(cfg, dir)).rejects.toThrow(RunLockedError);
+  await expect(runConfig(cfg, dir)).rejects.toThrow(/is being written by another process \(host .*, pid \d+\)/);
   fs.writeFileSync(path.join(dir, 'lock'), JSON.stringify({ host: os.hostname(), pid: 2 ** 22 + 12345 }));
-  expect(runConfig({ ...cfg, steps: 20 }, dir).status.state).toBe('finished');
+  expect((await runConfig({ ...cfg, steps: 20 }, dir)).status.state).toBe('finished');
   expect(fs.existsSync(path.join(dir, 'lock'))).toBe(false);
   const lock = acquireLock(dir);
   expect(() => acquireLock(dir)).toThrow(RunLockedError);

@@ -73,7 +73,7 @@ function truncateRecords(dir: string, step: number): number {
  * be active (see {@link useBackend}); it is recorded in config.json. Two processes given the
  * same directory are kept apart by a lock.
  */
-export function runConfig(cfg: RunConfig, dir: string, opts: RunnerOptions = {}): RunOutcome {
+export async function runConfig(cfg: RunConfig, dir: string, opts: RunnerOptions = {}): Promise<RunOutcome> {
   const done = runIsComplete(dir);
   if (done) return { dir, config: cfg, status: done, skipped: true };
   ensureWritableDir(dir);
@@ -92,7 +92,7 @@ export function runConfig(cfg: RunConfig, dir: string, opts: RunnerOptions = {})
     const w = writer;
     w.setStatus({ state: 'running', step: resumeFrom?.step ?? 0 });
     opts.onRunStart?.(cfg, dir);
-    const result = train(cfg, {
+    const result = await train(cfg, {
       ...opts,
       resumeFrom,
       onRecord: (r) => w.append(r),
@@ -115,16 +115,16 @@ export function runConfig(cfg: RunConfig, dir: string, opts: RunnerOptions = {})
  * {@link runConfig} would. Runs that are complete are skipped; runs with a checkpoint resume
  * alone through {@link runConfig}.
  */
-export function runEnsemble(cfgs: RunConfig[], dirs: string[], opts: RunnerOptions = {}): RunOutcome[] {
+export async function runEnsemble(cfgs: RunConfig[], dirs: string[], opts: RunnerOptions = {}): Promise<RunOutcome[]> {
   const outcomes: (RunOutcome | null)[] = cfgs.map(() => null);
   const fresh: number[] = [];
-  cfgs.forEach((cfg, i) => {
+  for (const [i, cfg] of cfgs.entries()) {
     const done = runIsComplete(dirs[i]);
     if (done) outcomes[i] = { dir: dirs[i], config: cfg, status: done, skipped: true };
-    else if (fs.existsSync(checkpointFile(dirs[i]))) outcomes[i] = runConfig(cfg, dirs[i], opts);
+    else if (fs.existsSync(checkpointFile(dirs[i]))) outcomes[i] = await runConfig(cfg, dirs[i], opts);
     else fresh.push(i);
-  });
-  if (fresh.length === 1) outcomes[fresh[0]] = runConfig(cfgs[fresh[0]], dirs[fresh[0]], opts);
+  }
+  if (fresh.length === 1) outcomes[fresh[0]] = await runConfig(cfgs[fresh[0]], dirs[fresh[0]], opts);
   if (fresh.length > 1) {
     const locks = fresh.map((i) => {
       ensureWritableDir(dirs[i]);
@@ -140,7 +140,7 @@ export function runEnsemble(cfgs: RunConfig[], dirs: string[], opts: RunnerOptio
         writers.push(w);
         opts.onRunStart?.(cfgs[i], dirs[i]);
       }
-      const results = trainEnsemble(
+      const results = await trainEnsemble(
         fresh.map((i) => cfgs[i]),
         {
           onRecord: (m, r) => writers[m].append(r),
@@ -194,7 +194,7 @@ export async function runSweep(spec: SweepSpec, outDir: string, backend: string 
   const outcomes: RunOutcome[] = new Array(configs.length);
   for (const group of planEnsembles(configs, opts.ensemble === false ? 1 : 16)) {
     for (const i of group) await prepareData(configs[i]);
-    const res = runEnsemble(group.map((i) => configs[i]), group.map((i) => runDir(sweepDir, configs[i])), opts);
+    const res = await runEnsemble(group.map((i) => configs[i]), group.map((i) => runDir(sweepDir, configs[i])), opts);
     group.forEach((i, k) => (outcomes[i] = res[k]));
   }
   return outcomes;

@@ -35,9 +35,9 @@ export function decodeFloat32(text: string): Float32Array {
 }
 
 /** The model's parameters, encoded. */
-export function saveParams(model: Model): Checkpoint['params'] {
+export async function saveParams(model: Model): Promise<Checkpoint['params']> {
   const out: Checkpoint['params'] = {};
-  for (const [name, p] of Object.entries(model.params)) out[name] = { shape: [...p.shape], data: encodeFloat32(p.dataSync() as Float32Array) };
+  for (const [name, p] of Object.entries(model.params)) out[name] = { shape: [...p.shape], data: encodeFloat32((await p.data()) as Float32Array) };
   return out;
 }
 

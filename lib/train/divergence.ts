@@ -3,14 +3,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../models/model.js';
 
 /** Returns a reason string if the model has diverged, else null. Reads one small tensor from the device. */
-export function divergenceReason(model: Model, lossSum: tf.Tensor | null, threshold: number): string | null {
+export async function divergenceReason(model: Model, lossSum: tf.Tensor | null, threshold: number): Promise<string | null> {
   const names = Object.keys(model.params);
   const values = tf.tidy(() => {
     const parts = names.map((n) => tf.sum(tf.square(model.params[n])));
     if (lossSum) parts.push(tf.reshape(lossSum, []));
     return tf.stack(parts);
   });
-  const v = values.dataSync();
+  const v = await values.data();
   values.dispose();
   if (lossSum && !Number.isFinite(v[names.length])) return `non-finite training loss (${v[names.length]})`;
   for (let i = 0; i < names.length; i++) {

@@ -32,7 +32,7 @@ test.each([
   ['BCE without bias, uniform', { loss: 'bce', bias: false, input: 'uniform', probes: ['activation-rate', 'weight-norms', 'loss'] }],
   ['MSE', { loss: 'mse' }],
   ['3-class softmax CE', { loss: 'softmax-ce', classes: 3, probes: ['activation-rate', 'weight-norms', 'loss'] }],
-] as const)('each member of an ensemble (own η, seed, |B| and steps) records what it records alone: %s', (_n, extra) => {
+] as const)('each member of an ensemble (own η, seed, |B| and steps) records what it records alone: %s', async (_n, extra) => {
   const cfgs: RunConfig[] = [
     makeConfig({ ...base, ...extra, eta: 0.05, seed: 0, batchSize: 1, steps: 300 }),
     makeConfig({ ...base, ...extra, eta: 0.1, seed: 1, batchSize: 3, steps: 200 }),
@@ -40,27 +40,27 @@ test.each([
   ];
   expect(cfgs.every(ensembleEligible)).toBe(true);
   const before = tf.memory().numTensors;
-  const ens = trainEnsemble(cfgs);
+  const ens = await trainEnsemble(cfgs);
   expect(tf.memory().numTensors).toBe(before);
-  cfgs.forEach((cfg, m) => {
-    const alone = train(cfg);
+  for (const [m, cfg] of cfgs.entries()) {
+    const alone = await train(cfg);
     expect(ens[m].status.state).toBe(alone.status.state);
     expect(ens[m].status.step).toBe(alone.status.step);
     expectSameRecords(ens[m].records, alone.records);
-  });
+  }
 });
 
-test('a member that diverges stops and is marked; the others go on unchanged', () => {
+test('a member that diverges stops and is marked; the others go on unchanged', async () => {
   const cfgs = [0.05, 1e4, 0.1].map((eta, seed) => makeConfig({ ...base, loss: 'mse', eta, seed, steps: 400, divergenceThreshold: 1e30 }));
-  const ens = trainEnsemble(cfgs);
+  const ens = await trainEnsemble(cfgs);
   expect(ens.map((r) => r.status.state)).toEqual(['finished', 'diverged', 'finished']);
   expect(ens[1].status.reason).toMatch(/non-finite/);
-  const alone = train(cfgs[1]);
+  const alone = await train(cfgs[1]);
   expect(ens[1].status.step).toBe(alone.status.step);
-  expectSameRecords(ens[2].records, train(cfgs[2]).records);
+  expectSameRecords(ens[2].records, (await train(cfgs[2])).records);
 });
 
-test('sweeps plan ensembles of eligible runs with equal steps, at most 16 members', () => {
+test('sweeps plan ensembles of eligible runs with equal steps, at most 16 members', async () => {
   const mk = (eta: number, seed: number, extra: Partial<RunConfig> = {}) => ({ ...makeConfig({ ...base, eta, seed, ...extra }), steps: Math.round(100 * (0.1 / eta) ** 2) });
   const cfgs = [mk(0.1, 0), mk(0.05, 0), mk(0.1, 1), mk(0.05, 1), mk(0.1, 2, { model: 'fc', probes: ['weight-norms'] })];
   expect(planEnsembles(cfgs)).toEqual([[0, 2], [1, 3], [4]]);
@@ -68,13 +68,13 @@ test('sweeps plan ensembles of eligible runs with equal steps, at most 16 member
   expect(planEnsembles(cfgs, 1)).toEqual([[0], [1], [2], [3], [4]]);
 });
 
-test('an interrupted ensemble saves per-member checkpoints and each run resumes alone to the records of an uninterrupted run', () => {
+test('an interrupted ensemble saves per-member checkpoints and each run resumes alone to the records of an uninterrupted run', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thermo-ens-'));
   const cfgs = [0, 1, 2].map((seed) => makeConfig({ ...base, eta: 0.05, seed, steps: 600, batchSize: seed + 1 }));
   const dirs = cfgs.map((c) => runDir(tmp, c));
   const controller = new AbortController();
   let seen = 0;
-  const first = runEnsemble(cfgs, dirs, {
+  const first = await runEnsemble(cfgs, dirs, {
     signal: controller.signal,
     checkpointEverySeconds: 0,
     onProgress: (n) => {
@@ -83,12 +83,12 @@ test('an interrupted ensemble saves per-member checkpoints and each run resumes 
     },
   });
   expect(first.map((o) => o.status.state)).toEqual(['running', 'running', 'running']);
-  const resumed = runEnsemble(cfgs, dirs); // runs with checkpoints resume alone
+  const resumed = await runEnsemble(cfgs, dirs); // runs with checkpoints resume alone
   expect(resumed.map((o) => [o.status.state, o.resumedFrom! > 0])).toEqual([['finished', true], ['finished', true], ['finished', true]]);
-  cfgs.forEach((cfg, m) => {
+  for (const [m, cfg] of cfgs.entries()) {
     const fresh = path.join(tmp, `fresh-${m}`);
-    runConfig(cfg, fresh);
+    await runConfig(cfg, fresh);
     expectSameRecords(readRun(dirs[m]).records, readRun(fresh).records);
-  });
+  }
   fs.rmSync(tmp, { recursive: true, force: true });
 });

@@ -64,7 +64,7 @@ interface Member {
 }
 
 /** Trains the members (same {@link ensembleKey}) together; returns each member's records and status. */
-export function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {}): TrainResult[] {
+export async function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {}): Promise<TrainResult[]> {
   if (cfgs.length === 0) return [];
   const key = ensembleKey(cfgs[0]);
   for (const c of cfgs) {
@@ -109,7 +109,7 @@ export function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {}): Tr
   const logitsOf = (a: tf.Tensor) => (C === 1 ? tf.sum(tf.mul(a, V), 2, true) : tf.matMul(a, V, false, true)); // [K, B, C]
 
   /** Every built-in probe's value for every member (one batched pass). */
-  const measureAll = (): Record<string, Float32Array | Float64Array> => {
+  const measureAll = async (): Promise<Record<string, Float32Array | Float64Array>> => {
     const out: Record<string, Float32Array | Float64Array> = {};
     const probes = base.probes;
     const t = tf.tidy(() => {
@@ -133,12 +133,12 @@ export function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {}): Tr
       return res;
     });
     for (const [k, v] of Object.entries(t)) {
-      out[k] = v.dataSync() as Float32Array;
+      out[k] = (await v.data()) as Float32Array;
       v.dispose();
     }
     if (probes.includes('activation-rate-exact')) {
-      const w = W.dataSync();
-      const bias = b ? b.dataSync() : null;
+      const w = await W.data();
+      const bias = b ? await b.data() : null;
       const exact = new Float64Array(K);
       for (let m = 0; m < K; m++) {
         let sum = 0;
@@ -158,14 +158,14 @@ export function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {}): Tr
   };
 
   /** Parameter norms per member (for divergence checks), and the loss sums. */
-  const normsAndLoss = (): { norms: Float32Array[]; loss: Float32Array } => {
+  const normsAndLoss = async (): Promise<{ norms: Float32Array[]; loss: Float32Array }> => {
     const [w, v, bb, l] = tf.tidy(() => [
       tf.sqrt(tf.sum(tf.square(W), [1, 2])),
       tf.sqrt(tf.sum(tf.square(V), [1, 2])),
       b ? tf.sqrt(tf.sum(tf.square(b), [1, 2])) : tf.zeros([K]),
       tf.clone(lossSum),
     ]);
-    const out = { norms: [w.dataSync() as Float32Array, v.dataSync() as Float32Array, bb.dataSync() as Float32Array], loss: l.dataSync() as Float32Array };
+    const out = { norms: [(await w.data()) as Float32Array, (await v.data()) as Float32Array, (await bb.data()) as Float32Array], loss: (await l.data()) as Float32Array };
     tf.dispose([w, v, bb, l]);
     return out;
   };
@@ -181,13 +181,16 @@ export function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {}): Tr
     return null;
   };
 
-  const memberCheckpoint = (m: number, step: number, recorded: boolean, lossValue: number, seconds: number): Checkpoint => {
+  const memberCheckpoint = async (m: number, step: number, recorded: boolean, lossValue: number, seconds: number): Promise<Checkpoint> => {
     const params: Checkpoint['params'] = {};
-    tf.tidy(() => {
-      params.W = { shape: [N, M], data: encodeFloat32(tf.gather(W, m).dataSync() as Float32Array) };
-      params.V = { shape: [C, N], data: encodeFloat32(tf.gather(V, m).dataSync() as Float32Array) };
-      if (b) params.b = { shape: [N], data: encodeFloat32(tf.reshape(tf.gather(b, m), [N]).dataSync() as Float32Array) };
-    });
+    const read = async (t: tf.Tensor) => {
+      const data = (await t.data()) as Float32Array;
+      t.dispose();
+      return encodeFloat32(data);
+    };
+    params.W = { shape: [N, M], data: await read(tf.gather(W, m)) };
+    params.V = { shape: [C, N], data: await read(tf.gather(V, m)) };
+    if (b) params.b = { shape: [N], data: await read(tf.tidy(() => tf.reshape(tf.gather(b, m), [N]))) };
     return { version: 1, step, recorded, params, data: members[m].task.getState(), lossSum: lossValue, lossCount: members[m].lossCount, wallSeconds: seconds };
   };
 
@@ -205,10 +208,10 @@ export function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {}): Tr
       const due = members.map((mb) => mb.active && (step === mb.cfg.steps || mb.forceRecord || mb.schedule.isDue(step)));
       const recordedNow = due.slice();
       if (due.some(Boolean)) {
-        const values = measureAll();
+        const values = await measureAll();
         const needLoss = members.some((mb, m) => due[m] && mb.lossCount > 0);
-        const lossVals = needLoss ? lossSum.dataSync().slice() : null;
-        const { norms } = normsAndLoss();
+        const lossVals = needLoss ? (await lossSum.data()).slice() : null;
+        const { norms } = await normsAndLoss();
         const reset = new Float32Array(K).fill(1);
         members.forEach((mb, m) => {
           if (!due[m]) return;
@@ -234,21 +237,21 @@ export function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {}): Tr
         if (reset.some((r) => r === 0)) tf.tidy(() => lossSum.assign(tf.mul(lossSum, tf.tensor1d(reset))));
       }
       if (opts.onCheckpoint && performance.now() - lastCheckpoint >= checkpointMs && step < maxSteps) {
-        const lv = lossSum.dataSync();
+        const lv = await lossSum.data();
         const seconds = (performance.now() - started) / 1000;
-        members.forEach((mb, m) => mb.active && opts.onCheckpoint!(m, memberCheckpoint(m, step, recordedNow[m], lv[m], seconds)));
+        for (const [m, mb] of members.entries()) if (mb.active) opts.onCheckpoint(m, await memberCheckpoint(m, step, recordedNow[m], lv[m], seconds));
         lastCheckpoint = performance.now();
       }
       const active = members.filter((mb) => mb.active).length;
       if (active === 0) break;
       if (opts.signal?.aborted) {
-        const lv = lossSum.dataSync();
+        const lv = await lossSum.data();
         const seconds = (performance.now() - started) / 1000;
-        members.forEach((mb, m) => {
-          if (!mb.active) return;
-          opts.onCheckpoint?.(m, memberCheckpoint(m, step, recordedNow[m], lv[m], seconds));
+        for (const [m, mb] of members.entries()) {
+          if (!mb.active) continue;
+          if (opts.onCheckpoint) opts.onCheckpoint(m, await memberCheckpoint(m, step, recordedNow[m], lv[m], seconds));
           mb.status = { state: 'running', step };
-        });
+        }
         break;
       }
       // 2. one SGD step for every active member (inactive ones get η = 0 and no data)
@@ -289,7 +292,7 @@ export function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {}): Tr
       sinceProgress += active;
       const done = step + 1;
       if (done % checkEvery === 0) {
-        const { norms, loss } = normsAndLoss();
+        const { norms, loss } = await normsAndLoss();
         members.forEach((mb, m) => {
           if (mb.active && divergence(m, norms, loss) !== null) mb.forceRecord = true;
         });

@@ -9,17 +9,17 @@ beforeAll(() => useBackend('cpu'));
 
 const small = { inputDim: 10, hidden: 10, probeSamples: 200, probeLogPoints: 10, probeLinearPoints: 5 };
 
-test('the same config gives the same records; another seed does not', () => {
+test('the same config gives the same records; another seed does not', async () => {
   const cfg = makeConfig({ ...small, steps: 300, seed: 2 });
-  const a = train(cfg).records;
-  const b = train(cfg).records;
+  const a = (await train(cfg)).records;
+  const b = (await train(cfg)).records;
   expect(b).toEqual(a);
-  const c = train({ ...cfg, seed: 3 }).records;
+  const c = (await train({ ...cfg, seed: 3 })).records;
   expect(c[c.length - 1].norm_V).not.toEqual(a[a.length - 1].norm_V);
 });
 
-test('records the initial state, the scheduled steps and the last step, with trainLoss after step 0', () => {
-  const { records, status } = train(makeConfig({ ...small, steps: 100 }));
+test('records the initial state, the scheduled steps and the last step, with trainLoss after step 0', async () => {
+  const { records, status } = await train(makeConfig({ ...small, steps: 100 }));
   expect(status.state).toBe('finished');
   expect(status.step).toBe(100);
   expect(records[0].step).toBe(0);
@@ -31,14 +31,14 @@ test('records the initial state, the scheduled steps and the last step, with tra
   }
 });
 
-test('a 2,000-step run leaves tf.memory().numTensors unchanged', () => {
-  train(makeConfig({ ...small, steps: 10 })); // warm up kernels
+test('a 2,000-step run leaves tf.memory().numTensors unchanged', async () => {
+  await train(makeConfig({ ...small, steps: 10 })); // warm up kernels
   const before = tf.memory().numTensors;
-  train(makeConfig({ ...small, steps: 2000, batchSize: 3 }));
+  await train(makeConfig({ ...small, steps: 2000, batchSize: 3 }));
   expect(tf.memory().numTensors).toBe(before);
 });
 
-test('a custom probe needs no change to the trainer and runs on its own schedule', () => {
+test('a custom probe needs no change to the trainer and runs on its own schedule', async () => {
   const seen: number[] = [];
   const probe: Probe = {
     name: 'step-parity',
@@ -48,14 +48,14 @@ test('a custom probe needs no change to the trainer and runs on its own schedule
       return { parity: ctx.step % 2 };
     },
   };
-  const { records } = train(makeConfig({ ...small, steps: 100, probeLogPoints: 0, probeLinearPoints: 0 }), { extraProbes: [probe] });
+  const { records } = await train(makeConfig({ ...small, steps: 100, probeLogPoints: 0, probeLinearPoints: 0 }), { extraProbes: [probe] });
   expect(seen).toEqual([0, 25, 50, 75, 100]);
   expect(records.filter((r) => 'parity' in r).map((r) => r.step)).toEqual([0, 25, 50, 75, 100]);
 });
 
-test('divergence: a huge learning rate stops the run, marks it diverged and keeps its records', () => {
+test('divergence: a huge learning rate stops the run, marks it diverged and keeps its records', async () => {
   const records: number[] = [];
-  const result = train(makeConfig({ ...small, steps: 5000, eta: 1e4, loss: 'mse', divergenceThreshold: 1e30 }), {
+  const result = await train(makeConfig({ ...small, steps: 5000, eta: 1e4, loss: 'mse', divergenceThreshold: 1e30 }), {
     onRecord: (r) => records.push(r.step),
   });
   expect(result.status.state).toBe('diverged');
@@ -65,18 +65,18 @@ test('divergence: a huge learning rate stops the run, marks it diverged and keep
   expect(result.records.map((r) => r.step)).toEqual(records);
 });
 
-test('divergence threshold on a parameter norm', () => {
-  const result = train(makeConfig({ ...small, steps: 3000, eta: 50, divergenceThreshold: 20 }));
+test('divergence threshold on a parameter norm', async () => {
+  const result = await train(makeConfig({ ...small, steps: 3000, eta: 50, divergenceThreshold: 20 }));
   expect(result.status.state).toBe('diverged');
   expect(result.status.reason).toMatch(/exceeds divergenceThreshold 20/);
 });
 
-test('online SGD and a fixed training set both train; a fixed set reuses its samples', () => {
-  const online = train(makeConfig({ ...small, steps: 200 }));
-  const fixed = train(makeConfig({ ...small, steps: 200, trainSize: 16, batchSize: 4 }));
+test('online SGD and a fixed training set both train; a fixed set reuses its samples', async () => {
+  const online = await train(makeConfig({ ...small, steps: 200 }));
+  const fixed = await train(makeConfig({ ...small, steps: 200, trainSize: 16, batchSize: 4 }));
   expect(online.status.state).toBe('finished');
   expect(fixed.status.state).toBe('finished');
   // With 16 samples the model can fit: train loss falls below the random-label level ln 2.
-  const long = train(makeConfig({ ...small, hidden: 50, steps: 4000, trainSize: 16, batchSize: 4, eta: 0.5 }));
+  const long = await train(makeConfig({ ...small, hidden: 50, steps: 4000, trainSize: 16, batchSize: 4, eta: 0.5 }));
   expect(long.records[long.records.length - 1].trainLoss).toBeLessThan(0.5);
 });

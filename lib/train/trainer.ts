@@ -53,7 +53,7 @@ export function sgdStep(model: Model, x: tf.Tensor2D, y: tf.Tensor1D, eta: numbe
 }
 
 /** Trains one run from its config on the current backend. */
-export function train(cfg: RunConfig, opts: TrainOptions = {}): TrainResult {
+export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   const model = createModel(cfg);
   const task = createTask(cfg);
   const probeSet = task.probeSet(cfg.probeSamples);
@@ -84,13 +84,13 @@ export function train(cfg: RunConfig, opts: TrainOptions = {}): TrainResult {
   let lastCheckpoint = performance.now();
   let lastProgress = startStep;
   let forceRecord = false;
-  const checkpoint = (step: number, recorded: boolean): Checkpoint => ({
+  const checkpoint = async (step: number, recorded: boolean): Promise<Checkpoint> => ({
     version: 1,
     step,
     recorded,
-    params: saveParams(model),
+    params: await saveParams(model),
     data: task.getState(),
-    lossSum: lossSum.dataSync()[0],
+    lossSum: (await lossSum.data())[0],
     lossCount,
     wallSeconds: priorSeconds + (performance.now() - started) / 1000,
   });
@@ -100,22 +100,22 @@ export function train(cfg: RunConfig, opts: TrainOptions = {}): TrainResult {
       const last = step === cfg.steps;
       const due = step === skipRecordAt ? [] : probes.filter((p) => last || forceRecord || (p.schedule ?? schedule).isDue(step));
       if (due.length > 0) {
-        const record = measure(step, cfg, model, probeX, probeY, due);
+        const record = await measure(step, cfg, model, probeX, probeY, due);
         if (lossCount > 0) {
-          record.trainLoss = lossSum.dataSync()[0] / lossCount;
+          record.trainLoss = (await lossSum.data())[0] / lossCount;
           tf.tidy(() => lossSum.assign(tf.zerosLike(lossSum)));
           lossCount = 0;
         }
         records.push(record);
         opts.onRecord?.(record);
         const nonFinite = Object.entries(record).find(([, v]) => !Number.isFinite(v));
-        const reason = nonFinite ? `non-finite ${nonFinite[0]}` : divergenceReason(model, null, cfg.divergenceThreshold);
+        const reason = nonFinite ? `non-finite ${nonFinite[0]}` : await divergenceReason(model, null, cfg.divergenceThreshold);
         if (reason) {
           status = { state: 'diverged', step, reason };
           break;
         }
         if (!last && opts.onCheckpoint && performance.now() - lastCheckpoint >= checkpointMs) {
-          opts.onCheckpoint(checkpoint(step, true));
+          opts.onCheckpoint(await checkpoint(step, true));
           lastCheckpoint = performance.now();
         }
       }
@@ -124,7 +124,7 @@ export function train(cfg: RunConfig, opts: TrainOptions = {}): TrainResult {
         break;
       }
       if (opts.signal?.aborted) {
-        opts.onCheckpoint?.(checkpoint(step, due.length > 0 || step === skipRecordAt));
+        if (opts.onCheckpoint) opts.onCheckpoint(await checkpoint(step, due.length > 0 || step === skipRecordAt));
         status = { state: 'running', step };
         break;
       }
@@ -137,7 +137,7 @@ export function train(cfg: RunConfig, opts: TrainOptions = {}): TrainResult {
       });
       lossCount++;
       const done = step + 1;
-      if (done % checkEvery === 0 && divergenceReason(model, lossSum, cfg.divergenceThreshold) !== null) forceRecord = true;
+      if (done % checkEvery === 0 && (await divergenceReason(model, lossSum, cfg.divergenceThreshold)) !== null) forceRecord = true;
       if (opts.onProgress && done - lastProgress >= progressEvery) {
         opts.onProgress(done - lastProgress);
         lastProgress = done;
@@ -156,7 +156,7 @@ export function train(cfg: RunConfig, opts: TrainOptions = {}): TrainResult {
 }
 
 /** Runs the due probes at `step`, sharing one lazily computed forward pass on the probe set. */
-function measure(step: number, cfg: RunConfig, model: Model, probeX: tf.Tensor2D, probeY: tf.Tensor1D, due: Probe[]): RunRecord {
+async function measure(step: number, cfg: RunConfig, model: Model, probeX: tf.Tensor2D, probeY: tf.Tensor1D, due: Probe[]): Promise<RunRecord> {
   let forward: ForwardPass | null = null;
   const ctx: ProbeContext = {
     step,
@@ -168,7 +168,7 @@ function measure(step: number, cfg: RunConfig, model: Model, probeX: tf.Tensor2D
   };
   const record: RunRecord = { step };
   try {
-    for (const probe of due) Object.assign(record, probe.compute(ctx));
+    for (const probe of due) Object.assign(record, await probe.compute(ctx));
   } finally {
     const fw = forward as ForwardPass | null;
     if (fw) tf.dispose([...fw.preActivations, fw.logits]);
