@@ -9,7 +9,7 @@ afterAll(() => useBackend('cpu'));
 test('cpu and wasm are built in', async () => {
   expect(isBackendInstalled('cpu')).toBe(true);
   expect(isBackendInstalled('wasm')).toBe(true);
-  expect(listBackends().map((b) => b.name)).toEqual(['cpu', 'wasm', 'tensorflow', 'cuda']);
+  expect(listBackends().map((b) => b.name)).toEqual(['cpu', 'wasm', 'tensorflow', 'cuda', 'webgpu']);
 });
 
 test('THERMO_BACKEND is read when no option is given; an unknown name is a ConfigError', async () => {
@@ -18,7 +18,7 @@ test('THERMO_BACKEND is read when no option is given; an unknown name is a Confi
   expect(resolveBackendChoice()).toBe('cpu');
   expect(resolveBackendChoice('wasm')).toBe('wasm');
   process.env.THERMO_BACKEND = 'gpu';
-  expect(() => resolveBackendChoice()).toThrow(/THERMO_BACKEND: got 'gpu'; allowed: one of 'cpu', 'wasm', 'tensorflow', 'cuda', 'auto'/);
+  expect(() => resolveBackendChoice()).toThrow(/THERMO_BACKEND: got 'gpu'; allowed: one of 'cpu', 'wasm', 'tensorflow', 'cuda', 'webgpu', 'auto'/);
   if (saved === undefined) delete process.env.THERMO_BACKEND;
   else process.env.THERMO_BACKEND = saved;
   expect(() => resolveBackendChoice('tpu')).toThrow(ConfigError);

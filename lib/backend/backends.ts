@@ -8,15 +8,16 @@ import { createRequire } from 'node:module';
 import { BackendUnavailableError } from '../core/errors.js';
 import { checkEnum } from '../core/validate.js';
 import { registerWasmKernels } from './wasmKernels.js';
+import { installWebgpu, WEBGPU_HINT, type WebgpuAdapter } from './webgpu.js';
 
 /** Backends this library can run on. */
-export const BACKEND_NAMES = ['cpu', 'wasm', 'tensorflow', 'cuda'] as const;
+export const BACKEND_NAMES = ['cpu', 'wasm', 'tensorflow', 'cuda', 'webgpu'] as const;
 /** A backend name; `auto` picks the fastest installed one. */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 /** What may be asked for: a backend name or `auto`. */
 export type BackendChoice = BackendName | 'auto';
 
-/** Order in which `auto` tries backends: fastest first. */
+/** Order in which `auto` tries backends: fastest first (webgpu only when asked for: its adapter may be a software one). */
 export const AUTO_ORDER: readonly BackendName[] = ['cuda', 'tensorflow', 'wasm', 'cpu'];
 
 /** How to install each optional backend. */
@@ -26,6 +27,7 @@ export const INSTALL_HINTS: Record<BackendName, string> = {
   tensorflow:
     'Install it with `npm install @tensorflow/tfjs-node@4.22.0` and approve its install script in package.json ' +
     '(`"allowScripts": { "@tensorflow/tfjs-node": true }`, npm 11), which downloads libtensorflow 2.9.1.',
+  webgpu: WEBGPU_HINT,
   cuda:
     'Install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` on a Linux x86-64 machine with CUDA 11.2 and cuDNN 8.1, ' +
     'and approve its install script in package.json (`"allowScripts": { "@tensorflow/tfjs-node-gpu": true }`, npm 11).',
@@ -53,14 +55,14 @@ const PROVIDERS: Record<BackendName, { pkg: string | null; tfName: string }> = {
   wasm: { pkg: '@tensorflow/tfjs-backend-wasm', tfName: 'wasm' },
   tensorflow: { pkg: '@tensorflow/tfjs-node', tfName: 'tensorflow' },
   cuda: { pkg: '@tensorflow/tfjs-node-gpu', tfName: 'tensorflow' },
+  webgpu: { pkg: '@tensorflow/tfjs-backend-webgpu', tfName: 'webgpu' },
 };
 
 /** Whether the package that provides `name` can be resolved (without loading it). */
 export function isBackendInstalled(name: BackendName): boolean {
-  const pkg = PROVIDERS[name].pkg;
-  if (pkg === null) return true;
+  const pkgs = [PROVIDERS[name].pkg, ...(name === 'webgpu' ? ['webgpu'] : [])];
   try {
-    require.resolve(pkg);
+    for (const pkg of pkgs) if (pkg !== null) require.resolve(pkg);
     return true;
   } catch {
     return false;
@@ -82,7 +84,17 @@ export function quietTfjs(): void {
   }
 }
 
-async function loadProvider(name: BackendName): Promise<void> {
+/** Options of {@link useBackend}. */
+export interface UseBackendOptions {
+  /** webgpu: refuse a software adapter (default: $THERMO_WEBGPU_REQUIRE_GPU = 1). */
+  requireGpu?: boolean;
+}
+
+async function loadProvider(name: BackendName, opts: UseBackendOptions): Promise<WebgpuAdapter | undefined> {
+  if (name === 'webgpu') {
+    if (!isBackendInstalled('webgpu')) throw new BackendUnavailableError('webgpu', WEBGPU_HINT);
+    return installWebgpu(opts.requireGpu ?? process.env.THERMO_WEBGPU_REQUIRE_GPU === '1');
+  }
   const { pkg, tfName } = PROVIDERS[name];
   if (pkg !== null && tf.findBackendFactory(tfName) === null) {
     if (!isBackendInstalled(name)) throw new BackendUnavailableError(name, INSTALL_HINTS[name]);
@@ -99,25 +111,26 @@ async function loadProvider(name: BackendName): Promise<void> {
       );
     }
   }
+  return undefined;
 }
 
 /**
  * Makes `choice` the active tfjs backend and returns what was selected. With `auto`,
  * the first of {@link AUTO_ORDER} that is installed and initializes is used.
  */
-export async function useBackend(choice?: string): Promise<BackendInfo> {
+export async function useBackend(choice?: string, opts: UseBackendOptions = {}): Promise<BackendInfo> {
   quietTfjs();
   const resolved = resolveBackendChoice(choice);
   const candidates = resolved === 'auto' ? AUTO_ORDER.filter(isBackendInstalled) : [resolved];
   let lastError: unknown = null;
   for (const name of candidates) {
     try {
-      await loadProvider(name);
+      const adapter = await loadProvider(name, opts);
       if (name === 'wasm') registerWasmKernels();
       const ok = await tf.setBackend(PROVIDERS[name].tfName);
       if (!ok) throw new BackendUnavailableError(name, `tfjs could not initialize it. ${INSTALL_HINTS[name]}`);
       await tf.ready();
-      current = { name, tfName: tf.getBackend(), versions: packageVersions(name) };
+      current = { name, tfName: tf.getBackend(), versions: packageVersions(name), ...(adapter ? { adapter: { ...adapter } } : {}) };
       return current;
     } catch (err) {
       lastError = err;
@@ -134,8 +147,9 @@ export function currentBackend(): BackendInfo | null {
 
 function packageVersions(name: BackendName): Record<string, string> {
   const out: Record<string, string> = { '@tensorflow/tfjs-core': tf.version_core };
-  const pkg = PROVIDERS[name].pkg;
-  if (pkg !== null) {
+  const pkgs = [PROVIDERS[name].pkg, ...(name === 'webgpu' ? ['webgpu'] : [])];
+  for (const pkg of pkgs) {
+    if (pkg === null) continue;
     try {
       out[pkg] = (require(`${pkg}/package.json`) as { version: string }).version;
     } catch {

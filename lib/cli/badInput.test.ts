@@ -47,7 +47,7 @@ const battery: [string, () => string[], number, RegExp][] = [
   ['steps < 1', () => ['sweep', sweepFile('s0', {}, { steps: 0 }), '--out', out()], 2, /base\.steps: got 0; allowed: an integer >= 1/],
   ['unknown example', () => ['run', 'fig7', '--out', out()], 2, /example: got 'fig7'; allowed: one of 'fig2-two-layer'/],
   ['unknown model', () => ['sweep', sweepFile('model', {}, { model: 'resnet50' }), '--out', out()], 2, /base\.model: got 'resnet50'; allowed: one of 'two-layer', 'fc', 'cnn'/],
-  ['unknown backend', () => ['run', 'fig2-two-layer', '--quick', '--backend', 'metal', '--out', out()], 2, /backend: got 'metal'; allowed: one of 'cpu', 'wasm', 'tensorflow', 'cuda', 'auto'/],
+  ['unknown backend', () => ['run', 'fig2-two-layer', '--quick', '--backend', 'metal', '--out', out()], 2, /backend: got 'metal'; allowed: one of 'cpu', 'wasm', 'tensorflow', 'cuda', 'webgpu', 'auto'/],
   ['unknown init', () => ['sweep', sweepFile('init', {}, { init: 'orthogonal' }), '--out', out()], 2, /base\.init: got 'orthogonal'; allowed: one of 'pytorch-default'/],
   ['unknown probe', () => ['sweep', sweepFile('probe', {}, { probes: ['hessian'] }), '--out', out()], 2, /base\.probes\[0\]: got 'hessian'; allowed: one of 'activation-rate'/],
   ['unknown config key', () => ['sweep', sweepFile('key', {}, { lr: 0.1 }), '--out', out()], 2, /base\.lr: got 0\.1; allowed: no such option; known options: model, /],

@@ -40,7 +40,7 @@ test('an unknown example exits 2 with one line naming it and the allowed names, 
 
 test('an unknown backend and a bad --seeds exit 2; --verbose adds the stack', async () => {
   expect(await main(['node', 'thermo', 'run', 'fig2-two-layer', '--backend', 'tpu', '--out', tmp])).toBe(2);
-  expect(printed(errSpy as never)).toMatch(/^error: ConfigError: backend: got 'tpu'; allowed: one of 'cpu', 'wasm', 'tensorflow', 'cuda', 'auto'$/);
+  expect(printed(errSpy as never)).toMatch(/^error: ConfigError: backend: got 'tpu'; allowed: one of 'cpu', 'wasm', 'tensorflow', 'cuda', 'webgpu', 'auto'$/);
   errSpy.mockClear();
   expect(await main(['node', 'thermo', 'run', 'fig2-two-layer', '--seeds', '0', '--verbose', '--out', tmp])).toBe(2);
   expect(printed(errSpy as never)).toMatch(/--seeds: got '0'; allowed: an integer >= 1\n.*at /s);

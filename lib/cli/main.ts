@@ -61,7 +61,7 @@ export function buildProgram(): Command {
     .command('sweep <spec.json>')
     .description('run a sweep defined in a JSON file ({ name, title, axis, quantities, base, grid, budget? }) and report it')
     .option('--out <dir>', 'results root directory', 'results')
-    .option('--backend <name>', 'cpu, wasm, tensorflow, cuda or auto (default: $THERMO_BACKEND, else auto)')
+    .option('--backend <name>', 'cpu, wasm, tensorflow, cuda, webgpu or auto (default: $THERMO_BACKEND, else auto)')
     .option('--bootstrap <n>', 'bootstrap resamples for exponent intervals')
     .option('--shard <i/n>', 'run only shard i of n (0-based) of the runs')
     .option('--verbose', 'print stack traces of errors')

@@ -187,7 +187,7 @@ export function exampleFlags(cmd: Command): Command {
   return cmd
     .option('--quick', 'a small run that fits in CI')
     .option('--out <dir>', 'results root directory', 'results')
-    .option('--backend <name>', 'cpu, wasm, tensorflow, cuda or auto (default: $THERMO_BACKEND, else auto)')
+    .option('--backend <name>', 'cpu, wasm, tensorflow, cuda, webgpu or auto (default: $THERMO_BACKEND, else auto)')
     .option('--seeds <n>', 'seeds per swept value')
     .option('--bootstrap <n>', 'bootstrap resamples for exponent intervals')
     .option('--shard <i/n>', 'run only shard i of n (0-based) of the runs, e.g. a Slurm array task')

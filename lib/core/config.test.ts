@@ -15,7 +15,7 @@ describe('makeConfig', () => {
     ['steps 0', { steps: 0 }, /config\.steps: got 0/],
     ['unknown model', { model: 'resnet' }, /config\.model: got 'resnet'; allowed: one of 'two-layer'/],
     ['unknown init', { init: 'xavier' }, /config\.init: got 'xavier'; allowed: one of 'pytorch-default'/],
-    ['unknown backend', { backend: 'tpu' }, /config\.backend: got 'tpu'; allowed: one of 'cpu', 'wasm', 'tensorflow', 'cuda'/],
+    ['unknown backend', { backend: 'tpu' }, /config\.backend: got 'tpu'; allowed: one of 'cpu', 'wasm', 'tensorflow', 'cuda', 'webgpu'/],
     ['unknown probe', { probes: ['hessian'] }, /config\.probes\[0\]: got 'hessian'/],
     ['unknown key', { learningRate: 0.1 }, /config\.learningRate: got 0\.1; allowed: no such option; known options: model, /],
     ['string number', { eta: '0.1' }, /config\.eta: got '0\.1'/],

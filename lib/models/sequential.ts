@@ -129,7 +129,7 @@ export class SequentialNet implements Model {
       let inputs: tf.Tensor[] = [];
       const deltas = tf.grads((...ts: tf.Tensor[]) => {
         const trace = this.run(x, ts);
-        inputs = trace.inputs.map((a) => tf.keep(a)); // tf.grads disposes intermediates; the layer inputs are needed below
+        inputs = trace.inputs.map((a) => (a === x ? a : tf.keep(a))); // tf.grads disposes intermediates; the layer inputs are needed below
         return tf.sum(perSampleLoss(this.loss, trace.logits, y)) as tf.Scalar;
       })(taps);
       const t = { inputs };

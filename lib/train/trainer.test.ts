@@ -38,6 +38,17 @@ test('a 2,000-step run leaves tf.memory().numTensors unchanged', async () => {
   expect(tf.memory().numTensors).toBe(before);
 });
 
+test.each([
+  ['fc', { model: 'fc', depth: 3 }],
+  ['cnn', { model: 'cnn', inputDim: 16, convLayers: 2, channels: 2, kernel: 3 }],
+] as const)('a %s run with every probe (gradient variance on a slice of the probe set) leaves numTensors unchanged', async (_n, extra) => {
+  const cfg = makeConfig({ ...small, ...extra, steps: 200, probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'], gradVarSamples: 50 });
+  await train({ ...cfg, steps: 5 });
+  const before = tf.memory().numTensors;
+  await train(cfg);
+  expect(tf.memory().numTensors).toBe(before);
+});
+
 test('a custom probe needs no change to the trainer and runs on its own schedule', async () => {
   const seen: number[] = [];
   const probe: Probe = {

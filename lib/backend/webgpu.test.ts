@@ -1,0 +1,49 @@
+/**
+ * The webgpu backend, tested on whatever adapter this machine has: in CI, Mesa's software
+ * adapter (llvmpipe over EGL). Correctness against cpu; a software adapter is refused when a
+ * real GPU is required.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { makeConfig, type RunConfig } from '../core/config.js';
+import { BackendUnavailableError } from '../core/errors.js';
+import { train } from '../train/trainer.js';
+import { isBackendInstalled, useBackend } from './backends.js';
+
+afterAll(() => useBackend('cpu'));
+
+test('webgpu is installed (optional dependency) and finds an adapter', async () => {
+  expect(isBackendInstalled('webgpu')).toBe(true);
+  const info = await useBackend('webgpu');
+  expect(info.name).toBe('webgpu');
+  expect(info.tfName).toBe('webgpu');
+  expect(info.adapter).toEqual(expect.objectContaining({ api: expect.stringMatching(/vulkan|opengles/), software: expect.any(Boolean) }));
+  expect(info.versions).toEqual(expect.objectContaining({ '@tensorflow/tfjs-backend-webgpu': '4.22.0', webgpu: '0.6.2' }));
+});
+
+test('a software adapter is refused when a real GPU is required', async () => {
+  const info = await useBackend('webgpu');
+  if (!info.adapter?.software) return; // a real GPU: nothing to refuse
+  await expect(useBackend('webgpu', { requireGpu: true })).rejects.toThrow(BackendUnavailableError);
+  await expect(useBackend('webgpu', { requireGpu: true })).rejects.toThrow(/only a software adapter \(.+\) is available.*Vulkan ICD/);
+});
+
+test.each([
+  ['two-layer', { model: 'two-layer', inputDim: 10, hidden: 8 }],
+  ['fc', { model: 'fc', inputDim: 10, hidden: 8, depth: 3, probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'], gradVarSamples: 16 }],
+  ['cnn', { model: 'cnn', inputDim: 36, convLayers: 2, channels: 3, kernel: 3, classes: 3, loss: 'softmax-ce', probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'], gradVarSamples: 8 }],
+] as const)('training a %s model on webgpu gives the numbers of cpu, without leaking tensors', async (_n, partial) => {
+  const cfg = makeConfig({ ...(partial as Partial<RunConfig>), steps: 40, batchSize: 4, probeSamples: 32, probeLogPoints: 3, probeLinearPoints: 2 });
+  await useBackend('cpu');
+  const cpu = (await train(cfg)).records;
+  await useBackend('webgpu');
+  const before = tf.memory().numTensors;
+  const gpu = (await train({ ...cfg, backend: 'webgpu' })).records;
+  expect(tf.memory().numTensors).toBe(before);
+  expect(gpu.map((r) => r.step)).toEqual(cpu.map((r) => r.step));
+  cpu.forEach((r, i) => {
+    for (const [k, v] of Object.entries(r)) {
+      if (k.startsWith('activationRate')) expect(Math.abs(gpu[i][k] - v)).toBeLessThanOrEqual(0.02);
+      else expect(Math.abs(gpu[i][k] - v)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(v)));
+    }
+  });
+}, 120000);
