@@ -53,7 +53,8 @@ export interface BenchRow {
 
 /** Median over 5 rounds of the time per call of `fn`, ms, after warming up; about `seconds` in all. */
 export async function timeIt(fn: () => Promise<void> | void, seconds: number): Promise<number> {
-  for (let i = 0; i < 3; i++) await fn();
+  const warm = performance.now();
+  for (let i = 0; i < 3 || performance.now() - warm < Math.min(500, seconds * 200); i++) await fn(); // JIT and kernel caches
   const t0 = performance.now();
   let n = 0;
   while (n < 3 || performance.now() - t0 < 100) {

@@ -62,19 +62,24 @@ export class Rng {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
-  /** Standard normal deviate (Box-Muller, caching the second deviate). */
+  /** Standard normal deviate (Marsaglia's polar method on 32-bit uniforms, caching the second deviate). */
   normal(): number {
     if (this.spare !== null) {
       const v = this.spare;
       this.spare = null;
       return v;
     }
-    let u = 0;
-    while (u === 0) u = this.uniform();
-    const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = this.nextUint32() * 4.656612873077393e-10 - 1; // 2/2^32
+      v = this.nextUint32() * 4.656612873077393e-10 - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const m = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spare = v * m;
+    return u * m;
   }
 
   /** Integer uniform on [0, n). */

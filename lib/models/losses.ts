@@ -1,7 +1,7 @@
 /**
  * Losses on logits f [B, C] and labels y [B] (0/1 for C = 1, class indices for C ≥ 2), and
  * their derivative dL/df [B, C], written with tfjs ops.
- * - `bce` (C = 1): binary cross-entropy with logits, L = max(f,0) − f·y + log(1 + e^{−|f|}); dL/df = σ(f) − y.
+ * - `bce` (C = 1): binary cross-entropy with logits, L = softplus(f) − f·y = max(f,0) − f·y + log(1 + e^{−|f|}); dL/df = σ(f) − y.
  * - `mse` (C = 1): squared error L = (f − y)²; dL/df = 2(f − y).
  * - `softmax-ce` (C ≥ 2): L = −log softmax(f)_y; dL/df = softmax(f) − onehot(y).
  */
@@ -21,7 +21,7 @@ export function perSampleLoss(loss: LossName, logits: tf.Tensor2D, y: tf.Tensor1
     if (loss === 'softmax-ce') return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), t), 1)) as tf.Tensor1D;
     const f = logits;
     if (loss === 'mse') return tf.reshape(tf.square(tf.sub(f, t)), [-1]) as tf.Tensor1D;
-    return tf.reshape(tf.add(tf.sub(tf.relu(f), tf.mul(f, t)), tf.log1p(tf.exp(tf.neg(tf.abs(f))))), [-1]) as tf.Tensor1D;
+    return tf.reshape(tf.sub(tf.softplus(f), tf.mul(f, t)), [-1]) as tf.Tensor1D; // softplus(f) = max(f,0) + log(1 + e^{−|f|}), computed stably by tfjs
   });
 }
 

@@ -202,6 +202,11 @@ export async function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {
   const ys = new Float32Array(K * Bmax);
   const wts = new Float32Array(K * Bmax);
   const etas = new Float32Array(K);
+  // per-sample weights (1/|B| for a member's samples, 0 for padding and inactive members) and η
+  // (0 for inactive members) change only when a member stops: kept on the device until then
+  let weights: tf.Tensor3D | null = null;
+  let etaT: tf.Tensor3D | null = null;
+  let activeKey = '';
   try {
     for (let step = 0; step <= maxSteps; step++) {
       // 1. records of the members due at this step
@@ -255,38 +260,59 @@ export async function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {
         break;
       }
       // 2. one SGD step for every active member (inactive ones get η = 0 and no data)
-      xs.fill(0);
-      ys.fill(0);
-      wts.fill(0);
+      const key = members.map((mb) => (mb.active ? '1' : '0')).join('');
+      if (key !== activeKey) {
+        activeKey = key;
+        wts.fill(0);
+        members.forEach((mb, m) => {
+          etas[m] = mb.active ? mb.cfg.eta : 0;
+          if (mb.active) wts.fill(1 / mb.cfg.batchSize, m * Bmax, m * Bmax + mb.cfg.batchSize);
+        });
+        tf.dispose([weights, etaT].filter((t): t is tf.Tensor3D => t !== null));
+        weights = tf.tensor3d(wts, [K, Bmax, 1]);
+        etaT = tf.tensor3d(etas, [K, 1, 1]);
+      }
       members.forEach((mb, m) => {
         mb.forceRecord = false;
-        etas[m] = mb.active ? mb.cfg.eta : 0;
-        if (!mb.active) return;
+        if (!mb.active) {
+          xs.fill(0, m * Bmax * M, (m + 1) * Bmax * M);
+          return;
+        }
         const batch = mb.task.nextBatch(mb.cfg.batchSize);
         xs.set(batch.x, m * Bmax * M);
         ys.set(batch.y, m * Bmax);
-        wts.fill(1 / mb.cfg.batchSize, m * Bmax, m * Bmax + mb.cfg.batchSize);
       });
+      const w = weights as unknown as tf.Tensor3D;
+      const eta = etaT as unknown as tf.Tensor3D;
       tf.tidy(() => {
         const x = tf.tensor3d(xs, [K, Bmax, M]);
         const y = tf.tensor1d(ys);
-        const w = tf.tensor3d(wts, [K, Bmax, 1]);
-        const eta = tf.tensor3d(etas, [K, 1, 1]);
         const h = pre(x); // [K, B, N]
         const a = tf.relu(h);
         const f = logitsOf(a); // [K, B, C]
-        const f2 = tf.reshape(f, [K * Bmax, C]) as tf.Tensor2D;
-        const D = tf.mul(tf.reshape(lossGradient(base.loss, f2, y), [K, Bmax, C]), w); // dL/df of each member's batch mean
-        const loss = tf.sum(tf.mul(tf.reshape(perSampleLoss(base.loss, f2, y), [K, Bmax]), tf.reshape(w, [K, Bmax])), 1);
-        // inner dimension 1 products as broadcasts (tfjs-backend-wasm matMul defect, see models/matmul.ts)
-        const gV = Bmax === 1 ? tf.mul(tf.transpose(D, [0, 2, 1]), a) : tf.matMul(D, a, true, false); // [K, C, N]
-        const dh = tf.mul(C === 1 ? tf.mul(D, V) : tf.matMul(D, V), tf.step(h)); // [K, B, N]
-        const gW = Bmax === 1 ? tf.mul(tf.transpose(dh, [0, 2, 1]), x) : tf.matMul(dh, x, true, false); // [K, N, M]
-        W.assign(tf.sub(W, tf.mul(eta, gW)));
-        V.assign(tf.sub(V, tf.mul(eta, gV)));
-        if (b) b.assign(tf.sub(b, tf.mul(eta, tf.sum(dh, 1, true))));
-        const activeMask = tf.tensor1d(etas.map((e) => (e > 0 ? 1 : 0)));
-        lossSum.assign(tf.add(lossSum, tf.mul(loss, activeMask)));
+        let D: tf.Tensor; // dL/df of each member's batch mean, [K, B, C]
+        let loss: tf.Tensor; // each member's batch-mean loss, [K]
+        if (C === 1) {
+          // the same losses as models/losses.ts, written on [K, B, 1] to save reshapes
+          const t = tf.reshape(y, [K, Bmax, 1]);
+          const diff = base.loss === 'mse' ? tf.sub(f, t) : null;
+          D = tf.mul(diff ? tf.mul(diff, 2) : tf.sub(tf.sigmoid(f), t), w);
+          loss = tf.sum(tf.mul(diff ? tf.square(diff) : tf.sub(tf.softplus(f), tf.mul(f, t)), w), [1, 2]);
+        } else {
+          const f2 = tf.reshape(f, [K * Bmax, C]) as tf.Tensor2D;
+          D = tf.mul(tf.reshape(lossGradient(base.loss, f2, y), [K, Bmax, C]), w);
+          loss = tf.sum(tf.mul(tf.reshape(perSampleLoss(base.loss, f2, y), [K, Bmax]), tf.reshape(w, [K, Bmax])), 1);
+        }
+        // η is folded into the small output gradients before the outer products; products with inner
+        // dimension 1 are broadcasts (tfjs-backend-wasm matMul defect, see models/matmul.ts)
+        const De = tf.mul(D, eta); // η·dL/df, [K, B, C]
+        const dhe = tf.mul(C === 1 ? tf.mul(De, V) : tf.matMul(De, V), tf.step(h)); // η·dL/dh, [K, B, N]
+        const stepV = Bmax === 1 ? tf.mul(tf.reshape(De, [K, C, 1]), a) : tf.matMul(De, a, true, false); // [K, C, N]
+        const stepW = Bmax === 1 ? tf.mul(tf.reshape(dhe, [K, N, 1]), x) : tf.matMul(dhe, x, true, false); // [K, N, M]
+        W.assign(tf.sub(W, stepW));
+        V.assign(tf.sub(V, stepV));
+        if (b) b.assign(tf.sub(b, tf.sum(dhe, 1, true)));
+        lossSum.assign(tf.add(lossSum, loss)); // inactive members have weight 0: their loss adds 0
       });
       members.forEach((mb) => mb.active && mb.lossCount++);
       sinceProgress += active;
@@ -304,7 +330,7 @@ export async function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {
     }
     if (opts.onProgress && sinceProgress > 0) opts.onProgress(sinceProgress);
   } finally {
-    tf.dispose([W, V, lossSum, probeX, probeY]);
+    tf.dispose([W, V, lossSum, probeX, probeY, ...[weights, etaT].filter((t): t is tf.Tensor3D => t !== null)]);
     if (b) b.dispose();
   }
   const wallSeconds = (performance.now() - started) / 1000;
