@@ -135,6 +135,28 @@ export async function benchEnsemble(backend: string, members: number, seconds: n
   };
 }
 
+/** Per-kernel time of one training step of a case (tf.profile), largest first: where the time goes. */
+export async function profileCase(backend: string, c: BenchCase): Promise<{ kernel: string; ms: number; calls: number }[]> {
+  const cfg = makeConfig({ probeSamples: 256, ...c.config, backend: backend as BackendName });
+  const model = createModel(cfg);
+  const task = createTask(cfg);
+  const b = task.nextBatch(cfg.batchSize);
+  const x = tf.tensor2d(b.x, [b.size, cfg.inputDim]);
+  const y = tf.tensor1d(b.y);
+  for (let i = 0; i < 5; i++) tf.tidy(() => sgdStep(model, x, y, cfg.eta, null));
+  const info = await tf.profile(() => tf.tidy(() => sgdStep(model, x, y, cfg.eta, null)));
+  const agg = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const e = agg.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    e.calls += 1;
+    agg.set(k.name, e);
+  }
+  model.dispose();
+  tf.dispose([x, y]);
+  return [...agg.entries()].map(([kernel, e]) => ({ kernel, ...e })).sort((p, q) => q.ms - p.ms);
+}
+
 /** Formats rows as an aligned text table. */
 export function formatTable(rows: BenchRow[]): string {
   const header = ['backend', 'case', 'variant', 'steps/s', 'ms/step', '× plain', 'target'];
@@ -149,6 +171,7 @@ async function main(): Promise<void> {
     .option('--backends <list>', 'comma-separated backends (default: every installed one)')
     .option('--cases <list>', `comma-separated cases: ${CASES.map((c) => c.id).join(', ')}, ensemble (default: all)`)
     .option('--seconds <s>', 'seconds per measurement', '2')
+    .option('--profile', 'also print the per-kernel time of one training step of each case')
     .option('--out <file>', 'JSON output file');
   cmd.parse(process.argv);
   const o = cmd.opts();
@@ -161,6 +184,7 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   const versions: Record<string, Record<string, string>> = {};
   const adapters: Record<string, unknown> = {};
+  const profiles: Record<string, { kernel: string; ms: number; calls: number }[]> = {};
   for (const name of wanted) {
     const info = await useBackend(name);
     versions[info.name] = info.versions;
@@ -170,6 +194,12 @@ async function main(): Promise<void> {
       const r = await benchCase(info.name, c, seconds);
       rows.push(...r);
       console.log(formatTable(r).split('\n').slice(2).join('\n'));
+      if (o.profile) {
+        const prof = await profileCase(info.name, c);
+        profiles[`${info.name} ${c.id}`] = prof;
+        const total = prof.reduce((t, k) => t + k.ms, 0);
+        console.log(`  kernels of one step (${total.toFixed(2)} ms in kernels): ${prof.slice(0, 8).map((k) => `${k.kernel} ${k.ms.toFixed(2)} ms/${k.calls}`).join(', ')}`);
+      }
     }
     if (cases.includes('ensemble')) {
       for (const members of [1, 4, 16]) {
@@ -183,7 +213,7 @@ async function main(): Promise<void> {
   const out = o.out ?? path.join('benchmarks', 'results', `${new Date().toISOString().slice(0, 19).replace(/:/g, '')}-${os.hostname()}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const machine = { platform: process.platform, arch: process.arch, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 2 ** 30, node: process.version };
-  const result = { library: LIBRARY, date: new Date().toISOString(), machine, versions, adapters, missing: missing.map((m) => ({ backend: m.name, hint: m.hint })), rows };
+  const result = { library: LIBRARY, date: new Date().toISOString(), machine, versions, adapters, missing: missing.map((m) => ({ backend: m.name, hint: m.hint })), rows, profiles };
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`wrote ${out}`);
 }
