@@ -178,7 +178,20 @@ async function main(): Promise<void> {
   const all = listBackends();
   const missing = all.filter((x) => !x.installed);
   for (const b of missing) console.log(`missing backend ${b.name}: ${b.hint}`);
-  const wanted: string[] = o.backends ? String(o.backends).split(',') : all.filter((b) => b.installed).map((b) => b.name);
+  let wanted: string[] = o.backends ? String(o.backends).split(',') : all.filter((b) => b.installed).map((b) => b.name);
+  if (!o.backends && wanted.includes('webgpu')) {
+    // time webgpu by default only on a real GPU: a software adapter (Mesa llvmpipe) is a correctness check, not a GPU
+    try {
+      const info = await useBackend('webgpu');
+      if (info.adapter?.software) {
+        console.log(`webgpu: only a software adapter (${String(info.adapter.device || info.adapter.description)}); pass --backends webgpu to time it anyway`);
+        wanted = wanted.filter((w) => w !== 'webgpu');
+      } else console.log(`webgpu: GPU adapter ${JSON.stringify(info.adapter)}`);
+    } catch (err) {
+      console.log(`webgpu: ${(err as Error).message}`);
+      wanted = wanted.filter((w) => w !== 'webgpu');
+    }
+  }
   const cases: string[] = o.cases ? String(o.cases).split(',') : [...CASES.map((c) => c.id), 'ensemble'];
   const seconds = Number(o.seconds);
   const rows: BenchRow[] = [];
