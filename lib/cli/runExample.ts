@@ -47,6 +47,8 @@ export interface RunExampleOptions {
   dataDir?: string;
   /** Train runs that share an architecture as ensembles (default true). */
   ensemble?: boolean;
+  /** Multiplies every run's step budget (longer or shorter runs than the example's). Default 1. */
+  budgetScale?: number;
 }
 
 /** What an example produced. */
@@ -62,7 +64,7 @@ export interface ExampleResult {
   wallSeconds: number;
 }
 
-const OPTION_KEYS = ['quick', 'seeds', 'out', 'backend', 'bootstrap', 'quiet', 'shard', 'signal', 'checkpointEverySeconds', 'dataDir', 'ensemble'] as const;
+const OPTION_KEYS = ['quick', 'seeds', 'out', 'backend', 'bootstrap', 'quiet', 'shard', 'signal', 'checkpointEverySeconds', 'dataDir', 'ensemble', 'budgetScale'] as const;
 
 /** Parses `i/n` (0 ≤ i < n). */
 export function parseShard(text: unknown, where = '--shard'): Shard {
@@ -91,7 +93,10 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
   const info = await useBackend(options.backend);
   const dir = path.join(options.out ?? 'results', spec.name);
   ensureWritableDir(dir);
-  const sweeps = spec.sweeps({ quick, seeds });
+  const scale = options.budgetScale === undefined ? 1 : checkNumber(options.budgetScale, { gt: 0 }, 'options.budgetScale');
+  const sweeps = spec.sweeps({ quick, seeds }).map((s) =>
+    scale === 1 ? s : s.budget ? { ...s, budget: { ...s.budget, refSteps: Math.max(1, Math.round(s.budget.refSteps * scale)) } } : { ...s, base: { ...s.base, steps: Math.max(1, Math.round((s.base.steps ?? 1000) * scale)) } },
+  );
   let k = 0;
   const plans = sweeps.map((s) => {
     const sweepDir = path.join(dir, s.name);
@@ -193,7 +198,14 @@ export function exampleFlags(cmd: Command): Command {
     .option('--shard <i/n>', 'run only shard i of n (0-based) of the runs, e.g. a Slurm array task')
     .option('--data-dir <dir>', 'directory of dataset files (Fashion-MNIST IDX, CIFAR-10 batches) and their cache')
     .option('--no-ensemble', 'train every run alone (default: runs that share an architecture train as one batched ensemble)')
+    .option('--budget-scale <f>', 'multiply every run\'s step budget by f (e.g. 4 for runs four times longer)')
     .option('--verbose', 'print stack traces of errors');
+}
+
+function positive(v: unknown, name: string): number {
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n > 0)) throw new ConfigError(name, v, 'a number > 0');
+  return n;
 }
 
 /** Converts parsed flags to {@link RunExampleOptions}, checking numbers. */
@@ -213,6 +225,7 @@ export function flagsToOptions(o: Record<string, unknown>): RunExampleOptions {
     shard: o.shard === undefined ? undefined : parseShard(o.shard),
     ...(o.dataDir === undefined ? {} : { dataDir: String(o.dataDir) }),
     ...(o.ensemble === false ? { ensemble: false } : {}),
+    ...(o.budgetScale === undefined ? {} : { budgetScale: positive(o.budgetScale, '--budget-scale') }),
   };
 }
 

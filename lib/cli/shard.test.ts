@@ -48,6 +48,14 @@ test('--shard i/n runs disjoint deterministic subsets; reports appear once every
   expect(again.sweeps).toHaveLength(2);
 });
 
+test('--budget-scale multiplies every run\'s step budget; a bad value is a usage error', async () => {
+  const { fig2TwoLayer } = await import('../../examples/fig2-two-layer.js');
+  const r = await runExample(fig2TwoLayer, { quick: true, seeds: 1, out: path.join(tmp, 'scaled'), bootstrap: 10, quiet: true, budgetScale: 0.25 });
+  const steps = r.sweeps[0].summary.probes.activationRate.change.map((c) => c.steps);
+  expect(steps).toEqual([1600, 400, 178, 100]); // quick budget 400 at η = 0.1, scaled by 1/4
+  expect(await main(['node', 'thermo', 'run', 'fig2-two-layer', '--budget-scale', '0', '--out', tmp])).toBe(2);
+});
+
 test.each(['2/2', '1', 'a/b', '-1/2', '0/0'])('a bad --shard %p is a usage error', (text) => {
   expect(() => parseShard(text)).toThrow(/--shard: got .*; allowed: 'i\/n' with 0 <= i < n/);
 });
