@@ -19,6 +19,7 @@ import type { Probe, ProbeContext } from '../lib/probes/probe.js';
 import { sgdStep } from '../lib/train/trainer.js';
 import { trainEnsemble } from '../lib/train/ensemble.js';
 import { LIBRARY } from '../lib/version.js';
+import { readTensor } from '../lib/backend/read.js';
 
 /** One benchmark case: a model config at a batch size. */
 export interface BenchCase {
@@ -85,7 +86,7 @@ export async function benchCase(backend: string, c: BenchCase, seconds: number):
   const step = async () => {
     const b = task.nextBatch(cfg.batchSize);
     tf.tidy(() => sgdStep(model, tf.tensor2d(b.x, [b.size, cfg.inputDim]), tf.tensor1d(b.y), cfg.eta, null));
-    await first.data(); // wait for the step (asynchronous backends)
+    await readTensor(first); // wait for the step (asynchronous backends)
   };
   const runProbe = async (p: Probe) => {
     let fw: ForwardPass | null = null;

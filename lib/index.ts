@@ -8,6 +8,7 @@ export * from './core/config.js';
 export { Rng, type RngState } from './core/rng.js';
 export { normalCdf } from './core/normal.js';
 export * from './backend/backends.js';
+export { readTensor } from './backend/read.js';
 export type { Model, ForwardPass } from './models/model.js';
 export { TwoLayerModel, type TwoLayerOptions } from './models/twoLayer.js';
 export { SequentialNet } from './models/sequential.js';

@@ -81,7 +81,8 @@ export function convStats(delta: tf.Tensor4D, input: tf.Tensor4D, k: number, chu
             sums.push(tf.sum(G, 0));
           }
         }
-        return [tf.addN(sq), tf.stack(sums)];
+        // a running sum, not tf.addN: webgpu's AddN cannot take more inputs than its storage-buffer limit (8)
+        return [sq.reduce((acc, t) => tf.add(acc, t)), tf.stack(sums)];
       });
       const nextSq = tf.add(sumSq, s);
       const nextG = tf.add(sumG, g);

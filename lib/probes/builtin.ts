@@ -7,6 +7,7 @@ import type { ProbeName, RunConfig } from '../core/config.js';
 import { normalCdf } from '../core/normal.js';
 import { meanSquaredPredictionError, perSampleLoss } from '../models/losses.js';
 import type { Probe, ProbeContext } from './probe.js';
+import { readTensor } from '../backend/read.js';
 
 /**
  * Activation rate, eq. 14: the fraction of (unit, input) pairs of the probe set with
@@ -18,7 +19,7 @@ export const activationRateProbe: Probe = {
   async compute(ctx: ProbeContext): Promise<Record<string, number>> {
     const hs = ctx.forwardOnProbeSet().preActivations;
     const stacked = tf.tidy(() => tf.stack(hs.map((h) => tf.mean(tf.step(h)))));
-    const rates = Array.from(await stacked.data());
+    const rates = Array.from(await readTensor(stacked));
     stacked.dispose();
     const out: Record<string, number> = { activationRate: rates[0] };
     if (rates.length > 1) rates.forEach((r, k) => (out[`activationRate_l${k + 1}`] = r));
@@ -34,8 +35,8 @@ export const exactActivationRateProbe: Probe = {
   name: 'activation-rate-exact',
   async compute(ctx: ProbeContext): Promise<Record<string, number>> {
     const { W, b } = ctx.model.params;
-    const w = await W.data();
-    const bias = b ? await b.data() : null;
+    const w = await readTensor(W);
+    const bias = b ? await readTensor(b) : null;
     const [N, M] = W.shape;
     let sum = 0;
     for (let i = 0; i < N; i++) {
@@ -55,7 +56,7 @@ export const weightNormsProbe: Probe = {
   async compute(ctx: ProbeContext): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     for (const [name, p] of Object.entries(ctx.model.params)) {
-      const data = await p.data();
+      const data = await readTensor(p);
       let sq = 0;
       for (let i = 0; i < data.length; i++) sq += data[i] * data[i];
       out[`norm_${name}`] = Math.sqrt(sq);
@@ -70,7 +71,7 @@ export const lossProbe: Probe = {
   async compute(ctx: ProbeContext): Promise<Record<string, number>> {
     const f = ctx.forwardOnProbeSet().logits;
     const both = tf.tidy(() => tf.stack([tf.mean(perSampleLoss(ctx.config.loss, f, ctx.probeY)), meanSquaredPredictionError(ctx.config.loss, f, ctx.probeY)]));
-    const [probeLoss, probeSqErr] = await both.data();
+    const [probeLoss, probeSqErr] = await readTensor(both);
     both.dispose();
     return { probeLoss, probeSqErr };
   },
@@ -99,7 +100,7 @@ export const gradVarianceProbe: Probe = {
       }
       return tf.stack(parts);
     });
-    const v = await values.data();
+    const v = await readTensor(values);
     values.dispose();
     const scale = ctx.config.gradVarUnbiased && n > 1 ? n / (n - 1) : 1;
     const out: Record<string, number> = {};

@@ -33,7 +33,8 @@ export interface Probe {
   readonly schedule?: Schedule;
   /**
    * Computes the probe's values at `ctx.step`, keyed by record field. May return a promise:
-   * read tensors with `await t.data()` (asynchronous backends such as webgpu have no dataSync).
+   * read tensors with `await readTensor(t)` or `await t.data()` (GPU backends such as webgpu have
+   * no synchronous reads in Node).
    */
   compute(ctx: ProbeContext): Record<string, number> | Promise<Record<string, number>>;
 }

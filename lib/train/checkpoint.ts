@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TaskState } from '../data/tasks.js';
 import type { Model } from '../models/model.js';
+import { readTensor } from '../backend/read.js';
 
 /** A run's state after `step` SGD updates. */
 export interface Checkpoint {
@@ -37,7 +38,7 @@ export function decodeFloat32(text: string): Float32Array {
 /** The model's parameters, encoded. */
 export async function saveParams(model: Model): Promise<Checkpoint['params']> {
   const out: Checkpoint['params'] = {};
-  for (const [name, p] of Object.entries(model.params)) out[name] = { shape: [...p.shape], data: encodeFloat32((await p.data()) as Float32Array) };
+  for (const [name, p] of Object.entries(model.params)) out[name] = { shape: [...p.shape], data: encodeFloat32((await readTensor(p)) as Float32Array) };
   return out;
 }
 

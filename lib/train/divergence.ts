@@ -1,6 +1,7 @@
 /** Divergence checks: NaN/Inf in the loss or parameters, or a parameter norm above the config's threshold. */
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../models/model.js';
+import { readTensor } from '../backend/read.js';
 
 /** Returns a reason string if the model has diverged, else null. Reads one small tensor from the device. */
 export async function divergenceReason(model: Model, lossSum: tf.Tensor | null, threshold: number): Promise<string | null> {
@@ -10,7 +11,7 @@ export async function divergenceReason(model: Model, lossSum: tf.Tensor | null, 
     if (lossSum) parts.push(tf.reshape(lossSum, []));
     return tf.stack(parts);
   });
-  const v = await values.data();
+  const v = await readTensor(values);
   values.dispose();
   if (lossSum && !Number.isFinite(v[names.length])) return `non-finite training loss (${v[names.length]})`;
   for (let i = 0; i < names.length; i++) {

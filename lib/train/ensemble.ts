@@ -19,6 +19,7 @@ import { configSchedule, type Schedule } from '../probes/schedule.js';
 import type { RunRecord, RunStatus } from '../records/types.js';
 import { encodeFloat32, type Checkpoint } from './checkpoint.js';
 import type { TrainResult } from './trainer.js';
+import { readTensor } from '../backend/read.js';
 
 /** Probes the ensemble path computes itself. */
 const ENSEMBLE_PROBES = new Set(['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss']);
@@ -133,12 +134,12 @@ export async function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {
       return res;
     });
     for (const [k, v] of Object.entries(t)) {
-      out[k] = (await v.data()) as Float32Array;
+      out[k] = (await readTensor(v)) as Float32Array;
       v.dispose();
     }
     if (probes.includes('activation-rate-exact')) {
-      const w = await W.data();
-      const bias = b ? await b.data() : null;
+      const w = await readTensor(W);
+      const bias = b ? await readTensor(b) : null;
       const exact = new Float64Array(K);
       for (let m = 0; m < K; m++) {
         let sum = 0;
@@ -165,7 +166,7 @@ export async function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {
       b ? tf.sqrt(tf.sum(tf.square(b), [1, 2])) : tf.zeros([K]),
       tf.clone(lossSum),
     ]);
-    const out = { norms: [(await w.data()) as Float32Array, (await v.data()) as Float32Array, (await bb.data()) as Float32Array], loss: (await l.data()) as Float32Array };
+    const out = { norms: [(await readTensor(w)) as Float32Array, (await readTensor(v)) as Float32Array, (await readTensor(bb)) as Float32Array], loss: (await readTensor(l)) as Float32Array };
     tf.dispose([w, v, bb, l]);
     return out;
   };
@@ -184,7 +185,7 @@ export async function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {
   const memberCheckpoint = async (m: number, step: number, recorded: boolean, lossValue: number, seconds: number): Promise<Checkpoint> => {
     const params: Checkpoint['params'] = {};
     const read = async (t: tf.Tensor) => {
-      const data = (await t.data()) as Float32Array;
+      const data = (await readTensor(t)) as Float32Array;
       t.dispose();
       return encodeFloat32(data);
     };
@@ -215,7 +216,7 @@ export async function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {
       if (due.some(Boolean)) {
         const values = await measureAll();
         const needLoss = members.some((mb, m) => due[m] && mb.lossCount > 0);
-        const lossVals = needLoss ? (await lossSum.data()).slice() : null;
+        const lossVals = needLoss ? (await readTensor(lossSum)).slice() : null;
         const { norms } = await normsAndLoss();
         const reset = new Float32Array(K).fill(1);
         members.forEach((mb, m) => {
@@ -242,7 +243,7 @@ export async function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {
         if (reset.some((r) => r === 0)) tf.tidy(() => lossSum.assign(tf.mul(lossSum, tf.tensor1d(reset))));
       }
       if (opts.onCheckpoint && performance.now() - lastCheckpoint >= checkpointMs && step < maxSteps) {
-        const lv = await lossSum.data();
+        const lv = await readTensor(lossSum);
         const seconds = (performance.now() - started) / 1000;
         for (const [m, mb] of members.entries()) if (mb.active) opts.onCheckpoint(m, await memberCheckpoint(m, step, recordedNow[m], lv[m], seconds));
         lastCheckpoint = performance.now();
@@ -250,7 +251,7 @@ export async function trainEnsemble(cfgs: RunConfig[], opts: EnsembleOptions = {
       const active = members.filter((mb) => mb.active).length;
       if (active === 0) break;
       if (opts.signal?.aborted) {
-        const lv = await lossSum.data();
+        const lv = await readTensor(lossSum);
         const seconds = (performance.now() - started) / 1000;
         for (const [m, mb] of members.entries()) {
           if (!mb.active) continue;

@@ -14,6 +14,7 @@ import { configSchedule } from '../probes/schedule.js';
 import type { RunRecord, RunStatus } from '../records/types.js';
 import { loadParams, saveParams, type Checkpoint } from './checkpoint.js';
 import { divergenceReason } from './divergence.js';
+import { readTensor } from '../backend/read.js';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -90,7 +91,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
     recorded,
     params: await saveParams(model),
     data: task.getState(),
-    lossSum: (await lossSum.data())[0],
+    lossSum: (await readTensor(lossSum))[0],
     lossCount,
     wallSeconds: priorSeconds + (performance.now() - started) / 1000,
   });
@@ -102,7 +103,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
       if (due.length > 0) {
         const record = await measure(step, cfg, model, probeX, probeY, due);
         if (lossCount > 0) {
-          record.trainLoss = (await lossSum.data())[0] / lossCount;
+          record.trainLoss = (await readTensor(lossSum))[0] / lossCount;
           tf.tidy(() => lossSum.assign(tf.zerosLike(lossSum)));
           lossCount = 0;
         }
