@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError, ConfigError } from '../core/errors.js';
 import { makeConfig } from '../core/config.js';
-import { train } from '../train/trainer.js';
+import { expectBackendAgrees } from '../testing/agree.js';
 import { isBackendInstalled, listBackends, resolveBackendChoice, useBackend } from './backends.js';
 
 afterAll(() => useBackend('cpu'));
@@ -37,19 +37,9 @@ test('auto picks the fastest installed backend', async () => {
   expect(info.versions['@tensorflow/tfjs-core']).toBe(tf.version_core);
 });
 
-test('wasm gives the same records as cpu on a small run (batch 1 and batch 4)', async () => {
+test('wasm gives the same records as cpu on a small two-layer run (batch 1 and batch 4)', async () => {
   for (const batchSize of [1, 4]) {
     const cfg = makeConfig({ inputDim: 12, hidden: 9, steps: 300, batchSize, probeSamples: 300, probeLogPoints: 8, probeLinearPoints: 3 });
-    await useBackend('cpu');
-    const cpu = (await train(cfg)).records;
-    await useBackend('wasm');
-    const wasm = (await train({ ...cfg, backend: 'wasm' })).records;
-    expect(wasm.map((r) => r.step)).toEqual(cpu.map((r) => r.step));
-    cpu.forEach((r, i) => {
-      for (const [k, v] of Object.entries(r)) {
-        if (k === 'activationRate') expect(Math.abs(wasm[i][k] - v)).toBeLessThanOrEqual(2 / (300 * 9));
-        else expect(wasm[i][k]).toBeCloseTo(v, 4);
-      }
-    });
+    await expectBackendAgrees('wasm', cfg, { activation: 2 / (300 * 9), relative: 1e-4 });
   }
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeConfig, type RunConfig } from '../core/config.js';
-import { train } from '../train/trainer.js';
+import { expectBackendAgrees } from '../testing/agree.js';
 import { useBackend } from './backends.js';
 
 afterAll(() => useBackend('cpu'));
@@ -45,15 +45,5 @@ test.each([
   ['cnn', { model: 'cnn', inputDim: 36, convLayers: 2, channels: 3, kernel: 3, classes: 3, loss: 'softmax-ce', probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'], gradVarSamples: 16 }],
 ] as const)('training a %s model on wasm gives the numbers of cpu', async (_n, partial) => {
   const cfg = makeConfig({ ...(partial as Partial<RunConfig>), steps: 60, batchSize: 4, probeSamples: 64, probeLogPoints: 4, probeLinearPoints: 3 });
-  await useBackend('cpu');
-  const cpu = (await train(cfg)).records;
-  await useBackend('wasm');
-  const wasm = (await train({ ...cfg, backend: 'wasm' })).records;
-  expect(wasm.map((r) => r.step)).toEqual(cpu.map((r) => r.step));
-  cpu.forEach((r, i) => {
-    for (const [k, v] of Object.entries(r)) {
-      if (k.startsWith('activationRate')) expect(Math.abs(wasm[i][k] - v)).toBeLessThanOrEqual(0.01);
-      else expect(Math.abs(wasm[i][k] - v)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(v)));
-    }
-  });
+  await expectBackendAgrees('wasm', cfg);
 });

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeConfig, type RunConfig } from '../core/config.js';
 import { BackendUnavailableError } from '../core/errors.js';
-import { train } from '../train/trainer.js';
+import { expectBackendAgrees } from '../testing/agree.js';
 import { isBackendInstalled, useBackend } from './backends.js';
 
 afterAll(() => useBackend('cpu'));
@@ -33,17 +33,5 @@ test.each([
   ['cnn', { model: 'cnn', inputDim: 36, convLayers: 2, channels: 3, kernel: 3, classes: 3, loss: 'softmax-ce', probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'], gradVarSamples: 8 }],
 ] as const)('training a %s model on webgpu gives the numbers of cpu, without leaking tensors', async (_n, partial) => {
   const cfg = makeConfig({ ...(partial as Partial<RunConfig>), steps: 40, batchSize: 4, probeSamples: 32, probeLogPoints: 3, probeLinearPoints: 2 });
-  await useBackend('cpu');
-  const cpu = (await train(cfg)).records;
-  await useBackend('webgpu');
-  const before = tf.memory().numTensors;
-  const gpu = (await train({ ...cfg, backend: 'webgpu' })).records;
-  expect(tf.memory().numTensors).toBe(before);
-  expect(gpu.map((r) => r.step)).toEqual(cpu.map((r) => r.step));
-  cpu.forEach((r, i) => {
-    for (const [k, v] of Object.entries(r)) {
-      if (k.startsWith('activationRate')) expect(Math.abs(gpu[i][k] - v)).toBeLessThanOrEqual(0.02);
-      else expect(Math.abs(gpu[i][k] - v)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(v)));
-    }
-  });
+  await expectBackendAgrees('webgpu', cfg, { activation: 0.02, relative: 1e-3 });
 }, 120000);

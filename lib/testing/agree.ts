@@ -1,0 +1,30 @@
+// Test helper: trains one config on cpu and on another backend and checks that the records agree.
+import * as tf from '@tensorflow/tfjs';
+import { expect } from '@jest/globals';
+import { useBackend, type BackendName } from '../backend/backends.js';
+import type { RunConfig } from '../core/config.js';
+import { train } from '../train/trainer.js';
+
+/** Tolerances: activation rates are fractions of the probe set (absolute); other fields relative to max(1, |v|). */
+export interface AgreeTolerance {
+  activation: number;
+  relative: number;
+}
+
+/** Trains `cfg` on cpu and on `backend`; expects the same steps, fields and values within tolerance, and no leaked tensors. */
+export async function expectBackendAgrees(backend: BackendName, cfg: RunConfig, tol: AgreeTolerance = { activation: 0.01, relative: 1e-3 }): Promise<void> {
+  await useBackend('cpu');
+  const cpu = (await train(cfg)).records;
+  await useBackend(backend);
+  const before = tf.memory().numTensors;
+  const other = (await train({ ...cfg, backend })).records;
+  expect(tf.memory().numTensors).toBe(before);
+  expect(other.map((r) => r.step)).toEqual(cpu.map((r) => r.step));
+  cpu.forEach((r, i) => {
+    expect(Object.keys(other[i]).sort()).toEqual(Object.keys(r).sort());
+    for (const [k, v] of Object.entries(r)) {
+      const bound = k.startsWith('activationRate') ? tol.activation : tol.relative * Math.max(1, Math.abs(v));
+      expect(Math.abs(other[i][k] - v)).toBeLessThanOrEqual(bound);
+    }
+  });
+}
