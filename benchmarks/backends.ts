@@ -74,11 +74,15 @@ export async function timeIt(fn: () => Promise<void> | void, seconds: number): P
   return rounds[2];
 }
 
+/** The config, model and task of a case on `backend`. */
+function setupCase(backend: string, c: BenchCase) {
+  const cfg = makeConfig({ probeSamples: 256, ...c.config, backend: backend as BackendName });
+  return { cfg, model: createModel(cfg), task: createTask(cfg) };
+}
+
 /** Benchmarks one case on the active backend. */
 export async function benchCase(backend: string, c: BenchCase, seconds: number): Promise<BenchRow[]> {
-  const cfg = makeConfig({ probeSamples: 256, ...c.config, backend: backend as BackendName });
-  const model = createModel(cfg);
-  const task = createTask(cfg);
+  const { cfg, model, task } = setupCase(backend, c);
   const probeSet = task.probeSet(cfg.probeSamples);
   const probeX = tf.tensor2d(probeSet.x, [probeSet.size, cfg.inputDim]);
   const probeY = tf.tensor1d(probeSet.y);
@@ -138,9 +142,7 @@ export async function benchEnsemble(backend: string, members: number, seconds: n
 
 /** Per-kernel time of one training step of a case (tf.profile), largest first: where the time goes. */
 export async function profileCase(backend: string, c: BenchCase): Promise<{ kernel: string; ms: number; calls: number }[]> {
-  const cfg = makeConfig({ probeSamples: 256, ...c.config, backend: backend as BackendName });
-  const model = createModel(cfg);
-  const task = createTask(cfg);
+  const { cfg, model, task } = setupCase(backend, c);
   const b = task.nextBatch(cfg.batchSize);
   const x = tf.tensor2d(b.x, [b.size, cfg.inputDim]);
   const y = tf.tensor1d(b.y);

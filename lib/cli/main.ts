@@ -13,7 +13,8 @@ import { readSweepRuns, recordsToCsv } from '../records/reader.js';
 import { findSweepDirs, writeSweepReport } from '../report/write.js';
 import { LIBRARY } from '../version.js';
 import { handleCliError } from './errors.js';
-import { exampleFlags, flagsToOptions, formatSummary, runExample, withInterrupt } from './runExample.js';
+import { exampleFlags, flagsToOptions, formatSummary, runExample, withInterrupt, type RunExampleOptions } from './runExample.js';
+import type { ExampleSpec } from '../sweep/example.js';
 import { checkSweepSpec, type SweepSpec } from '../sweep/sweep.js';
 
 /** Reads and checks a sweep spec JSON file; unreadable or malformed files give a ConfigError naming the file. */
@@ -40,6 +41,12 @@ export function findExample(name: string) {
   return spec;
 }
 
+/** Runs an example until done or Ctrl-C (a checkpoint is saved; exit code 130). */
+async function runInterruptible(spec: ExampleSpec, options: RunExampleOptions): Promise<void> {
+  const result = await withInterrupt((signal) => runExample(spec, { ...options, signal }));
+  if (result.interrupted) process.exitCode = 130;
+}
+
 /** Builds the CLI program (exported for tests). */
 export function buildProgram(): Command {
   const program = new Command('thermo')
@@ -49,12 +56,7 @@ export function buildProgram(): Command {
     .addHelpText('after', `\nExamples (thermo run <example>):\n${EXAMPLES.map((e) => `  ${e.name.padEnd(24)} ${e.figure}: ${e.description}`).join('\n')}\n`);
 
   exampleFlags(program.command('run <example>').description('run an example sweep and write records, report.html and summary.json')).action(
-    async (name: string, o: Record<string, unknown>) => {
-      const spec = findExample(name);
-      const options = flagsToOptions(o);
-      const result = await withInterrupt((signal) => runExample(spec, { ...options, signal }));
-      if (result.interrupted) process.exitCode = 130;
-    },
+    async (name: string, o: Record<string, unknown>) => runInterruptible(findExample(name), flagsToOptions(o)),
   );
 
   program
@@ -68,8 +70,7 @@ export function buildProgram(): Command {
     .action(async (file: string, o: Record<string, unknown>) => {
       const spec = readSweepFile(file);
       const example = { name: 'sweeps', figure: 'custom sweep', description: spec.title, defaultSeeds: 1, sweeps: () => [spec] };
-      const result = await withInterrupt((signal) => runExample(example, { ...flagsToOptions(o), signal }));
-      if (result.interrupted) process.exitCode = 130;
+      await runInterruptible(example, flagsToOptions(o));
     });
 
   program
