@@ -19,6 +19,7 @@ import type { Probe, ProbeContext } from '../lib/probes/probe.js';
 import { sgdStep } from '../lib/train/trainer.js';
 import { trainEnsemble } from '../lib/train/ensemble.js';
 import { LIBRARY } from '../lib/version.js';
+import { convFilterGradient } from '../lib/models/conv.js';
 import { readTensor } from '../lib/backend/read.js';
 
 /** One benchmark case: a model config at a batch size. */
@@ -160,6 +161,46 @@ export async function profileCase(backend: string, c: BenchCase): Promise<{ kern
   return [...agg.entries()].map(([kernel, e]) => ({ kernel, ...e })).sort((p, q) => q.ms - p.ms);
 }
 
+/**
+ * Kernel micro-benchmarks behind the profiles: the FC6 first layer's products ([32, 784]·[784, 100]
+ * and its gradients) with the right operand reused or new on every call (as in training, where the
+ * weights change each step), and a CNN6 layer's filter gradient ([32, 28, 28, 10], 5×5) computed as
+ * a convolution (the library's way) or by tfjs's Conv2DBackpropFilter (cpu only: wasm has none).
+ */
+export async function benchKernels(backend: string, seconds: number): Promise<BenchRow[]> {
+  const a = tf.randomNormal([32, 784]) as tf.Tensor2D;
+  const W = tf.randomNormal([784, 100]) as tf.Tensor2D; // [in, out]
+  const Wt = tf.transpose(W) as tf.Tensor2D; // [out, in], the library's layout
+  const d = tf.randomNormal([32, 100]) as tf.Tensor2D;
+  const zero = tf.scalar(0);
+  const ms = async (f: () => tf.Tensor) => timeIt(async () => {
+    const r = tf.tidy(f);
+    await readTensor(r);
+    r.dispose();
+  }, seconds);
+  const rows: [string, number][] = [
+    ['a·W, W reused', await ms(() => tf.matMul(a, W))],
+    ['a·W, W new each call (incl. a copy of W)', await ms(() => tf.matMul(a, tf.add(W, zero)))],
+    ['copy of W alone', await ms(() => tf.add(W, zero))],
+    ['a·Wᵀ (transposeB), W reused', await ms(() => tf.matMul(a, Wt, false, true))],
+    ['a·Wᵀ (transposeB), W new each call', await ms(() => tf.matMul(a, tf.add(Wt, zero), false, true))],
+    ['aᵀ·δ (transposeA): weight gradient', await ms(() => tf.matMul(a, d, true, false))],
+  ];
+  const x = tf.randomNormal([32, 28, 28, 10]) as tf.Tensor4D;
+  const dy = tf.randomNormal([32, 28, 28, 10]) as tf.Tensor4D;
+  rows.push(['conv filter gradient as a Conv2D (library)', await ms(() => convFilterGradient(x, dy, 5))]);
+  if (backend === 'cpu') {
+    const w = tf.zeros([5, 5, 10, 10]) as tf.Tensor4D;
+    const builtin = () => tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, ww as tf.Tensor4D, 1, 'same'), dy)))(w);
+    tf.tidy(builtin);
+    const t = performance.now();
+    await readTensor(tf.tidy(builtin));
+    rows.push(['conv filter gradient, tfjs Conv2DBackpropFilter (incl. forward)', performance.now() - t]);
+  }
+  tf.dispose([a, W, Wt, d, zero, x, dy]);
+  return rows.map(([variant, t]) => ({ backend, case: 'kernels', variant, stepsPerSecond: 1000 / t, msPerStep: t, relative: t / rows[0][1] }));
+}
+
 /** Formats rows as an aligned text table. */
 export function formatTable(rows: BenchRow[]): string {
   const header = ['backend', 'case', 'variant', 'steps/s', 'ms/step', '× plain', 'target'];
@@ -172,7 +213,7 @@ export function formatTable(rows: BenchRow[]): string {
 async function main(): Promise<void> {
   const cmd = new Command('bench')
     .option('--backends <list>', 'comma-separated backends (default: every installed one)')
-    .option('--cases <list>', `comma-separated cases: ${CASES.map((c) => c.id).join(', ')}, ensemble (default: all)`)
+    .option('--cases <list>', `comma-separated cases: ${CASES.map((c) => c.id).join(', ')}, ensemble, kernels (default: all)`)
     .option('--seconds <s>', 'seconds per measurement', '2')
     .option('--profile', 'also print the per-kernel time of one training step of each case')
     .option('--out <file>', 'JSON output file');
@@ -195,7 +236,7 @@ async function main(): Promise<void> {
       wanted = wanted.filter((w) => w !== 'webgpu');
     }
   }
-  const cases: string[] = o.cases ? String(o.cases).split(',') : [...CASES.map((c) => c.id), 'ensemble'];
+  const cases: string[] = o.cases ? String(o.cases).split(',') : [...CASES.map((c) => c.id), 'ensemble', 'kernels'];
   const seconds = Number(o.seconds);
   const rows: BenchRow[] = [];
   const versions: Record<string, Record<string, string>> = {};
@@ -216,6 +257,11 @@ async function main(): Promise<void> {
         const total = prof.reduce((t, k) => t + k.ms, 0);
         console.log(`  kernels of one step (${total.toFixed(2)} ms in kernels): ${prof.slice(0, 8).map((k) => `${k.kernel} ${k.ms.toFixed(2)} ms/${k.calls}`).join(', ')}`);
       }
+    }
+    if (cases.includes('kernels')) {
+      const r = await benchKernels(info.name, seconds);
+      rows.push(...r);
+      console.log(formatTable(r).split('\n').slice(2).join('\n'));
     }
     if (cases.includes('ensemble')) {
       for (const members of [1, 4, 16]) {

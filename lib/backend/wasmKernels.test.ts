@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { makeConfig, type RunConfig } from '../core/config.js';
-import { expectBackendAgrees } from '../testing/agree.js';
+import { expectBackendAgrees, modelFamilyCases } from '../testing/agree.js';
 import { useBackend } from './backends.js';
 
 afterAll(() => useBackend('cpu'));
@@ -39,11 +38,6 @@ test.each([
   for (let i = 0; i < cpu.length; i++) expect(wasm[i]).toBeCloseTo(cpu[i], 4);
 });
 
-test.each([
-  ['two-layer', { model: 'two-layer', inputDim: 10, hidden: 8 }],
-  ['fc', { model: 'fc', inputDim: 10, hidden: 8, depth: 4, probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'], gradVarSamples: 32 }],
-  ['cnn', { model: 'cnn', inputDim: 36, convLayers: 2, channels: 3, kernel: 3, classes: 3, loss: 'softmax-ce', probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'], gradVarSamples: 16 }],
-] as const)('training a %s model on wasm gives the numbers of cpu', async (_n, partial) => {
-  const cfg = makeConfig({ ...(partial as Partial<RunConfig>), steps: 60, batchSize: 4, probeSamples: 64, probeLogPoints: 4, probeLinearPoints: 3 });
+test.each(modelFamilyCases(60, 64))('training a %s model on wasm gives the numbers of cpu, without leaking tensors', async (_n, cfg) => {
   await expectBackendAgrees('wasm', cfg);
 });

@@ -3,10 +3,8 @@
  * adapter (llvmpipe over EGL). Correctness against cpu; a software adapter is refused when a
  * real GPU is required.
  */
-import * as tf from '@tensorflow/tfjs';
-import { makeConfig, type RunConfig } from '../core/config.js';
 import { BackendUnavailableError } from '../core/errors.js';
-import { expectBackendAgrees } from '../testing/agree.js';
+import { expectBackendAgrees, modelFamilyCases } from '../testing/agree.js';
 import { isBackendInstalled, useBackend } from './backends.js';
 
 afterAll(() => useBackend('cpu'));
@@ -32,12 +30,7 @@ test('a software adapter is refused when a real GPU is required', async () => {
   await expect(useBackend('webgpu', { requireGpu: true })).rejects.toThrow(/only a software adapter \(.+\) is available.*Vulkan ICD/);
 });
 
-test.each([
-  ['two-layer', { model: 'two-layer', inputDim: 10, hidden: 8 }],
-  ['fc', { model: 'fc', inputDim: 10, hidden: 8, depth: 3, probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'], gradVarSamples: 16 }],
-  ['cnn', { model: 'cnn', inputDim: 36, convLayers: 2, channels: 3, kernel: 3, classes: 3, loss: 'softmax-ce', probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'], gradVarSamples: 8 }],
-] as const)('training a %s model on webgpu gives the numbers of cpu, without leaking tensors', async (_n, partial) => {
-  const cfg = makeConfig({ ...(partial as Partial<RunConfig>), steps: 40, batchSize: 4, probeSamples: 32, probeLogPoints: 3, probeLinearPoints: 2 });
+test.each(modelFamilyCases(40, 32))('training a %s model on webgpu gives the numbers of cpu, without leaking tensors', async (_n, cfg) => {
   await expectBackendAgrees('webgpu', cfg, { activation: 0.02, relative: 1e-3 });
 }, 120000);
 });

@@ -83,14 +83,16 @@ test('a real kill -9 of `thermo run` mid-sweep, then the same command, gives the
   const args = [cli, 'run', 'a6-two-layer-uniform', '--quick', '--seeds', '1', '--out', out, '--backend', 'cpu', '--bootstrap', '10'];
   const child = spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, THERMO_CHECKPOINT_SECONDS: '0' } });
   const sweep = path.join(out, 'a6-two-layer-uniform', 'eta-sweep', 'runs');
-  // wait until some run has a checkpoint, then kill -9
+  // wait until some run has a checkpoint, note which, then kill -9
+  let killedRun = '';
   await new Promise<void>((resolve, reject) => {
     const started = Date.now();
     const timer = setInterval(() => {
-      const hasCheckpoint = fs.existsSync(sweep) && fs.readdirSync(sweep).some((d) => fs.existsSync(path.join(sweep, d, 'checkpoint.json')));
-      if (hasCheckpoint) {
+      const withCheckpoint = fs.existsSync(sweep) ? fs.readdirSync(sweep).find((d) => fs.existsSync(path.join(sweep, d, 'checkpoint.json'))) : undefined;
+      if (withCheckpoint) {
         clearInterval(timer);
         child.kill('SIGKILL');
+        killedRun = withCheckpoint;
         resolve();
       } else if (Date.now() - started > 60000) {
         clearInterval(timer);
@@ -99,8 +101,7 @@ test('a real kill -9 of `thermo run` mid-sweep, then the same command, gives the
     }, 20);
   });
   await new Promise((r) => child.on('exit', r));
-  const killedRun = fs.readdirSync(sweep).find((d) => fs.existsSync(path.join(sweep, d, 'checkpoint.json')))!;
-  expect(killedRun).toBeDefined();
+  expect(readRun(path.join(sweep, killedRun)).status.state).toBe('running'); // killed mid-run
   // resume with the same command
   const code = await new Promise<number>((resolve) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', (c) => resolve(c ?? -1)));
   expect(code).toBe(0);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { currentBackend, useBackend, type BackendInfo } from '../backend/backends.js';
 import type { RunConfig } from '../core/config.js';
 import { ensureWritableDir, readJson, writeJsonAtomic } from '../records/files.js';
-import { acquireLock } from '../records/lock.js';
+import { acquireLock, type RunLock } from '../records/lock.js';
 import { parseRecords } from '../records/reader.js';
 import type { Checkpoint } from '../train/checkpoint.js';
 import { ensembleEligible, ensembleKey, trainEnsemble } from '../train/ensemble.js';
@@ -126,10 +126,16 @@ export async function runEnsemble(cfgs: RunConfig[], dirs: string[], opts: Runne
   }
   if (fresh.length === 1) outcomes[fresh[0]] = await runConfig(cfgs[fresh[0]], dirs[fresh[0]], opts);
   if (fresh.length > 1) {
-    const locks = fresh.map((i) => {
-      ensureWritableDir(dirs[i]);
-      return acquireLock(dirs[i]);
-    });
+    const locks: RunLock[] = [];
+    try {
+      for (const i of fresh) {
+        ensureWritableDir(dirs[i]);
+        locks.push(acquireLock(dirs[i]));
+      }
+    } catch (err) {
+      locks.forEach((l) => l.release()); // one member is held elsewhere: give back the others
+      throw err;
+    }
     const writers: RunWriter[] = [];
     try {
       for (const i of fresh) {

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from '@jest/globals';
 import { useBackend, type BackendName } from '../backend/backends.js';
-import type { RunConfig } from '../core/config.js';
+import { makeConfig, type RunConfig } from '../core/config.js';
 import { train } from '../train/trainer.js';
 
 /** Tolerances: activation rates are fractions of the probe set (absolute); other fields relative to max(1, |v|). */
@@ -27,4 +27,15 @@ export async function expectBackendAgrees(backend: BackendName, cfg: RunConfig, 
       expect(Math.abs(other[i][k] - v)).toBeLessThanOrEqual(bound);
     }
   });
+}
+
+/** One small config of every model family (every probe that applies), for backend agreement tests. */
+export function modelFamilyCases(steps: number, probeSamples: number): [string, RunConfig][] {
+  const all = ['activation-rate', 'weight-norms', 'loss', 'grad-variance'] as RunConfig['probes'];
+  const common = { steps, batchSize: 4, probeSamples, gradVarSamples: probeSamples / 2, probeLogPoints: 3, probeLinearPoints: 2 };
+  return [
+    ['two-layer', makeConfig({ ...common, model: 'two-layer', inputDim: 10, hidden: 8, probes: ['activation-rate', 'activation-rate-exact', ...all.slice(1)] })],
+    ['fc', makeConfig({ ...common, model: 'fc', inputDim: 10, hidden: 8, depth: 4, probes: all })],
+    ['cnn', makeConfig({ ...common, model: 'cnn', inputDim: 36, convLayers: 2, channels: 3, kernel: 3, classes: 3, loss: 'softmax-ce', probes: all })],
+  ];
 }

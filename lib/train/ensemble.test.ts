@@ -8,6 +8,7 @@ import type { RunRecord } from '../records/types.js';
 import { readRun } from '../records/reader.js';
 import { runDir } from '../records/runDir.js';
 import { planEnsembles, runConfig, runEnsemble } from '../sweep/runner.js';
+import { RunLockedError } from '../records/lock.js';
 import { ensembleEligible, trainEnsemble } from './ensemble.js';
 import { train } from './trainer.js';
 
@@ -58,6 +59,20 @@ test('a member that diverges stops and is marked; the others go on unchanged', a
   const alone = await train(cfgs[1]);
   expect(ens[1].status.step).toBe(alone.status.step);
   expectSameRecords(ens[2].records, (await train(cfgs[2])).records);
+});
+
+test('a member held by another process: the ensemble refuses and gives back the locks it took', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thermo-ens-lock-'));
+  const cfgs = [0, 1, 2].map((seed) => makeConfig({ ...base, eta: 0.05, seed, steps: 20 }));
+  const dirs = cfgs.map((c) => runDir(tmp, c));
+  fs.mkdirSync(dirs[2], { recursive: true });
+  fs.writeFileSync(path.join(dirs[2], 'lock'), JSON.stringify({ host: os.hostname(), pid: process.ppid }));
+  await expect(runEnsemble(cfgs, dirs)).rejects.toThrow(RunLockedError);
+  expect(fs.existsSync(path.join(dirs[0], 'lock'))).toBe(false);
+  expect(fs.existsSync(path.join(dirs[1], 'lock'))).toBe(false);
+  fs.rmSync(path.join(dirs[2], 'lock'));
+  expect((await runEnsemble(cfgs, dirs)).map((o) => o.status.state)).toEqual(['finished', 'finished', 'finished']);
+  fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 test('sweeps plan ensembles of eligible runs with equal steps, at most 16 members', async () => {
