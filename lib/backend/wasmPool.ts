@@ -1,0 +1,122 @@
+/**
+ * A pool of worker threads that run exports of one WebAssembly module on one shared memory, so
+ * that a WASM kernel can use every core. A call gives each thread its own arguments (its share of
+ * the work) and blocks until all have returned: thread 0 is the calling thread itself, threads
+ * 1 … n−1 are workers woken through Atomics (no message round trip). Blocking is what tfjs
+ * kernels need (they are synchronous); the training loop calls engines in short chunks and yields
+ * to the event loop between them.
+ */
+import * as os from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/** Most arguments one call passes to one thread. */
+const MAX_ARGS = 14;
+/** Control words per thread: [sequence, done sequence, function index, argument count]. */
+const CTRL = 4;
+/** Float64 slots per thread: arguments then the result. */
+const SLOTS = MAX_ARGS + 1;
+
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctrl, slots, index, names } = workerData;
+const exportsOf = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const fns = names.map((n) => exportsOf[n]);
+const c = new Int32Array(ctrl);
+const a = new Float64Array(slots);
+const base = index * ${CTRL};
+const arg = index * ${SLOTS};
+let seen = 0;
+for (;;) {
+  Atomics.wait(c, base, seen);
+  seen = Atomics.load(c, base);
+  if (seen < 0) break;
+  const f = fns[c[base + 2]];
+  const n = c[base + 3];
+  let r;
+  try {
+    r = f(...Array.from(a.subarray(arg, arg + n)));
+  } catch (e) {
+    r = NaN;
+  }
+  a[arg + ${MAX_ARGS}] = typeof r === 'number' ? r : 0;
+  Atomics.store(c, base + 1, seen);
+  Atomics.notify(c, base + 1);
+}
+`;
+
+/** The number of threads to use: $THERMO_THREADS, else the number of cores (at least 1). */
+export function defaultThreads(): number {
+  const env = Number(process.env.THERMO_THREADS);
+  if (Number.isInteger(env) && env >= 1) return env;
+  return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+}
+
+/** Worker threads running one module's exports on a shared memory. */
+export class WasmPool {
+  /** Threads, the calling one included. */
+  readonly threads: number;
+  /** The module's exports, instantiated on the calling thread. */
+  readonly exports: WebAssembly.Exports;
+  private readonly names: string[];
+  private readonly ctrl: Int32Array;
+  private readonly args: Float64Array;
+  private readonly workers: Worker[] = [];
+  private seq = 0;
+  private closed = false;
+
+  /** Starts `threads − 1` workers; `names` lists the exports that {@link run} may call. */
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, names: string[], threads = defaultThreads()) {
+    this.threads = Math.max(1, threads);
+    this.names = names;
+    this.exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    const ctrl = new SharedArrayBuffer(4 * CTRL * this.threads);
+    const slots = new SharedArrayBuffer(8 * SLOTS * this.threads);
+    this.ctrl = new Int32Array(ctrl);
+    this.args = new Float64Array(slots);
+    for (let i = 1; i < this.threads; i++) {
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl, slots, index: i, names } });
+      w.unref();
+      this.workers.push(w);
+    }
+  }
+
+  /**
+   * Calls export `name` on every thread t with `args[t]` (threads without arguments are idle)
+   * and returns each thread's result once all have finished.
+   */
+  run(name: string, args: readonly (readonly number[])[]): number[] {
+    if (this.closed) throw new Error('WasmPool: used after close()');
+    const fn = this.names.indexOf(name);
+    if (fn < 0) throw new Error(`WasmPool: '${name}' is not one of ${this.names.join(', ')}`);
+    const seq = ++this.seq;
+    const busy: number[] = [];
+    for (let t = 1; t < Math.min(this.threads, args.length); t++) {
+      const a = args[t];
+      if (a.length > MAX_ARGS) throw new Error(`WasmPool: at most ${MAX_ARGS} arguments`);
+      this.args.set(a, t * SLOTS);
+      this.ctrl[t * CTRL + 2] = fn;
+      this.ctrl[t * CTRL + 3] = a.length;
+      Atomics.store(this.ctrl, t * CTRL, seq);
+      Atomics.notify(this.ctrl, t * CTRL);
+      busy.push(t);
+    }
+    const results = new Array<number>(args.length).fill(0);
+    if (args.length > 0) results[0] = (this.exports[name] as (...a: number[]) => number)(...args[0]);
+    for (const t of busy) {
+      while (Atomics.load(this.ctrl, t * CTRL + 1) !== seq) Atomics.wait(this.ctrl, t * CTRL + 1, Atomics.load(this.ctrl, t * CTRL + 1), 1000);
+      results[t] = this.args[t * SLOTS + MAX_ARGS];
+    }
+    return results;
+  }
+
+  /** Stops the workers. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (let t = 1; t < this.threads; t++) {
+      Atomics.store(this.ctrl, t * CTRL, -1);
+      Atomics.notify(this.ctrl, t * CTRL);
+    }
+    for (const w of this.workers) void w.terminate();
+  }
+}
