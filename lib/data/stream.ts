@@ -165,7 +165,7 @@ export class EpochOrder {
   private readonly n: number;
   private readonly h: number;
   private epoch = -1;
-  private keys = new Uint32Array(4);
+  private keys: Uint32Array = new Uint32Array(4);
 
   constructor(seed: number, n: number) {
     this.seed = seed;
