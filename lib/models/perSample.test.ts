@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeConfig, type RunConfig } from '../core/config.js';
 import { useBackend } from '../backend/backends.js';
-import { createModel } from './create.js';
+import { createModel } from './single.js';
 import { perSampleLoss } from './losses.js';
 import type { Model } from './model.js';
-import { SequentialNet } from './sequential.js';
+import { SequentialNet } from './single.js';
 import { convFilterGradient, convInputGradient } from './conv.js';
 import { unfold, unfoldByConv } from './perSample.js';
 

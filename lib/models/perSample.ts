@@ -7,20 +7,31 @@
  *   patches are the k·k shifted windows of the padded input ({@link unfold}; a convolution with
  *   one-hot filters gives the same, {@link unfoldByConv}, at k·k·C_in times the cost), and
  *   {@link convStats} multiplies window by window without materializing them.
+ * Dense statistics take a leading member axis: δ [K, n, out], a [K, n, in].
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from './matmul.js';
-import type { PerSampleStats } from './model.js';
+import type { MemberStats } from './arch.js';
 
-/** Stats of a dense layer's weight [out, in] and bias [out] from δ [n, out] and a [n, in]. */
-export function denseStats(delta: tf.Tensor2D, input: tf.Tensor2D, withBias: boolean): { W: PerSampleStats; b?: PerSampleStats } {
+/** a·b over a member axis, [K, m, k]·[K, k, n]; an inner dimension of 1 is a broadcast multiply (see models/matmul.ts). */
+export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
+  const inner = transposeA ? a.shape[1] : a.shape[2];
+  if (inner !== 1) return tf.matMul(a, b, transposeA, transposeB);
   return tf.tidy(() => {
-    const n = delta.shape[0];
-    const dSq = tf.sum(tf.square(delta), 1);
-    const aSq = tf.sum(tf.square(input), 1);
-    const W = { sumSq: tf.sum(tf.mul(dSq, aSq)) as tf.Scalar, mean: tf.div(matMul(delta, input, true, false), n) };
+    const col = transposeA ? tf.transpose(a, [0, 2, 1]) : a; // [K, m, 1]
+    const row = transposeB ? tf.transpose(b, [0, 2, 1]) : b; // [K, 1, n]
+    return tf.mul(col, row) as tf.Tensor3D;
+  });
+}
+
+/** Stats of a dense layer's weight [out, in] and bias [out], per member, from δ [K, n, out] and a [K, n, in]. */
+export function denseStats(delta: tf.Tensor3D, input: tf.Tensor3D, withBias: boolean): { W: MemberStats; b?: MemberStats } {
+  return tf.tidy(() => {
+    const n = delta.shape[1];
+    const dSq = tf.sum(tf.square(delta), 2);
+    const aSq = tf.sum(tf.square(input), 2);
+    const W = { sumSq: tf.sum(tf.mul(dSq, aSq), 1) as tf.Tensor1D, mean: tf.div(batchMatMul(delta, input, true, false), n) };
     if (!withBias) return { W };
-    return { W, b: { sumSq: tf.sum(dSq) as tf.Scalar, mean: tf.div(tf.sum(delta, 0), n) } };
+    return { W, b: { sumSq: tf.sum(dSq, 1) as tf.Tensor1D, mean: tf.div(tf.sum(delta, 1), n) } };
   });
 }
 
@@ -52,14 +63,20 @@ export function unfoldByConv(x: tf.Tensor4D, k: number): tf.Tensor3D {
   });
 }
 
+/** Stats of one member's conv layer: Σᵢ‖gᵢ‖² as a scalar and the mean gradient. */
+export interface ConvStats {
+  W: { sumSq: tf.Scalar; mean: tf.Tensor4D };
+  b: { sumSq: tf.Scalar; mean: tf.Tensor1D };
+}
+
 /**
- * Stats of a conv layer's filter [k, k, C_in, C_out] and bias [C_out] from its output gradients
- * δ [n, H, W, C_out] and input a [n, H, W, C_in], in chunks of `chunk` samples to bound memory.
- * The per-sample filter gradient is assembled one kernel offset (i, j) at a time:
+ * Stats of one member's conv layer filter [k, k, C_in, C_out] and bias [C_out] from its output
+ * gradients δ [n, H, W, C_out] and input a [n, H, W, C_in], in chunks of `chunk` samples to bound
+ * memory. The per-sample filter gradient is assembled one kernel offset (i, j) at a time:
  * gᵢ[i, j] = Δᵢᵀ · window_(i,j)(aᵢ), a [C_out, C_in] product per sample, which is the same as
  * Pᵢᵀ Δᵢ with the unfolded patches Pᵢ but never materializes them (2× faster on wasm).
  */
-export function convStats(delta: tf.Tensor4D, input: tf.Tensor4D, k: number, chunk = 32): { W: PerSampleStats; b: PerSampleStats } {
+export function convStats(delta: tf.Tensor4D, input: tf.Tensor4D, k: number, chunk = 32): ConvStats {
   return tf.tidy(() => {
     const [n, h, w, cout] = delta.shape;
     const cin = input.shape[3];
@@ -90,11 +107,11 @@ export function convStats(delta: tf.Tensor4D, input: tf.Tensor4D, k: number, chu
       sumSq = nextSq;
       sumG = nextG;
     }
-    const mean = tf.reshape(tf.transpose(tf.div(sumG, n), [0, 2, 1]), [k, k, cin, cout]);
+    const mean = tf.reshape(tf.transpose(tf.div(sumG, n), [0, 2, 1]), [k, k, cin, cout]) as tf.Tensor4D;
     const bias = tf.sum(tf.reshape(delta, [n, h * w, cout]), 1); // [n, C_out]
     return {
       W: { sumSq: sumSq as tf.Scalar, mean },
-      b: { sumSq: tf.sum(tf.square(bias)) as tf.Scalar, mean: tf.div(tf.sum(bias, 0), n) },
+      b: { sumSq: tf.sum(tf.square(bias)) as tf.Scalar, mean: tf.div(tf.sum(bias, 0), n) as tf.Tensor1D },
     };
   });
 }

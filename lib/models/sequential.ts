@@ -1,153 +1,187 @@
 /**
- * Deep ReLU networks built from dense and conv layers:
+ * Deep ReLU networks built from dense and conv layers, member-axis:
  * - `fc` (FC6 with depth 6): inputDim → hidden × (depth − 1) → classes, ReLU between layers;
  * - `cnn` (CNN6): convLayers × [conv k×k, `channels` channels, stride 1, 'same', ReLU], then one
  *   dense layer to `classes` outputs.
- * Training uses tfjs autodiff (conv filter gradients via {@link sameConv}); per-sample gradient
- * statistics use one forward and one backward pass: the backward pass gives δ of every weight
- * layer through zero "taps" added to the layer outputs.
+ * Dense layers run batched over members; conv layers run member by member (tfjs has no grouped
+ * convolution). Gradients by tfjs autodiff (conv gradients as ordinary convolutions, {@link sameConv});
+ * per-sample gradient statistics from one forward and one backward pass: the backward pass gives δ
+ * of every weight layer through zero "taps" added to the layer outputs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { imageShape, type LossName, type RunConfig } from '../core/config.js';
-import { Rng } from '../core/rng.js';
+import type { LossName } from '../core/config.js';
+import type { Architecture, BatchedForward, MemberStats, Params } from './arch.js';
 import { sameConv } from './conv.js';
-import { initDense } from './init.js';
 import { perSampleLoss } from './losses.js';
-import type { ForwardPass, Model, PerSampleStats } from './model.js';
 import { convStats, denseStats } from './perSample.js';
 
-/** A weight layer. Dense weights are [out, in]; conv filters [k, k, C_in, C_out]. */
-export interface Layer {
+/** A weight layer: dense weights are [out, in] per member, conv filters [k, k, C_in, C_out]. */
+export interface LayerSpec {
   kind: 'dense' | 'conv';
-  W: tf.Variable;
-  b: tf.Variable | null;
+  /** Parameter names, e.g. `W1`, `b1` (null without bias). */
+  W: string;
+  b: string | null;
   /** Conv kernel size. */
   k?: number;
 }
 
-/** What a forward pass saw: every weight layer's input and output (pre-activation). */
-interface Trace {
-  inputs: tf.Tensor[];
-  outputs: tf.Tensor[];
-  logits: tf.Tensor2D;
+/** The sizes of a sequential architecture. */
+export interface SequentialShape {
+  family: 'fc' | 'cnn';
+  inputDim: number;
+  /** [H, W, C] of the input image (cnn). */
+  image: [number, number, number];
+  hidden: number;
+  depth: number;
+  convLayers: number;
+  channels: number;
+  kernel: number;
+  classes: number;
+  bias: boolean;
+  loss: LossName;
 }
 
-/** A feed-forward ReLU network of dense and conv layers. */
-export class SequentialNet implements Model {
-  readonly family: string;
-  readonly params: Readonly<Record<string, tf.Variable>>;
-  readonly layers: Layer[];
-  private readonly loss: LossName;
-  private readonly shape: [number, number, number];
+/** What a forward pass saw: every weight layer's input and output (conv stages member by member). */
+interface Trace {
+  inputs: (tf.Tensor3D | tf.Tensor4D[])[];
+  outputs: (tf.Tensor3D | tf.Tensor4D[])[];
+  logits: tf.Tensor3D;
+}
 
-  constructor(cfg: RunConfig) {
-    this.family = cfg.model;
-    this.loss = cfg.loss;
-    this.shape = imageShape(cfg);
-    const rng = new Rng(cfg.seed, 'init');
-    const layers: Layer[] = [];
-    const dense = (fanIn: number, fanOut: number, bias: boolean) => {
-      const init = initDense(cfg.init, fanIn, fanOut, rng);
-      layers.push({
-        kind: 'dense',
-        W: tf.tidy(() => tf.variable(tf.tensor2d(init.weight, [fanOut, fanIn]), true)),
-        b: bias ? tf.tidy(() => tf.variable(tf.tensor1d(init.bias), true)) : null,
-      });
+/** FC and CNN families. */
+export class SequentialArch implements Architecture {
+  readonly family: 'fc' | 'cnn';
+  readonly shapes: Readonly<Record<string, readonly number[]>>;
+  readonly layers: readonly LayerSpec[];
+  private readonly s: SequentialShape;
+
+  constructor(shape: SequentialShape) {
+    this.s = shape;
+    this.family = shape.family;
+    const layers: LayerSpec[] = [];
+    const shapes: Record<string, number[]> = {};
+    const add = (kind: 'dense' | 'conv', wShape: number[], out: number, k?: number) => {
+      const i = layers.length + 1;
+      layers.push({ kind, W: `W${i}`, b: shape.bias ? `b${i}` : null, k });
+      shapes[`W${i}`] = wShape;
+      if (shape.bias) shapes[`b${i}`] = [out];
     };
-    if (cfg.model === 'fc') {
-      dense(cfg.inputDim, cfg.hidden, cfg.bias);
-      for (let l = 1; l < cfg.depth - 1; l++) dense(cfg.hidden, cfg.hidden, cfg.bias);
-      dense(cfg.hidden, cfg.classes, cfg.bias);
+    if (shape.family === 'fc') {
+      add('dense', [shape.hidden, shape.inputDim], shape.hidden);
+      for (let l = 1; l < shape.depth - 1; l++) add('dense', [shape.hidden, shape.hidden], shape.hidden);
+      add('dense', [shape.classes, shape.hidden], shape.classes);
     } else {
-      const [h, w, c0] = this.shape;
-      const k = cfg.kernel;
+      const [h, w, c0] = shape.image;
       let cin = c0;
-      for (let l = 0; l < cfg.convLayers; l++) {
-        // fan-in of a conv filter: k·k·C_in (as PyTorch); drawn as [C_out, k·k·C_in] then laid out as [k, k, C_in, C_out]
-        const init = initDense(cfg.init, k * k * cin, cfg.channels, rng);
-        const filt = new Float32Array(k * k * cin * cfg.channels);
-        for (let o = 0; o < cfg.channels; o++) for (let i = 0; i < k * k * cin; i++) filt[i * cfg.channels + o] = init.weight[o * k * k * cin + i];
-        layers.push({
-          kind: 'conv',
-          k,
-          W: tf.tidy(() => tf.variable(tf.tensor4d(filt, [k, k, cin, cfg.channels]), true)),
-          b: cfg.bias ? tf.tidy(() => tf.variable(tf.tensor1d(init.bias), true)) : null,
-        });
-        cin = cfg.channels;
+      for (let l = 0; l < shape.convLayers; l++) {
+        add('conv', [shape.kernel, shape.kernel, cin, shape.channels], shape.channels, shape.kernel);
+        cin = shape.channels;
       }
-      dense(h * w * cin, cfg.classes, cfg.bias);
+      add('dense', [shape.classes, h * w * cin], shape.classes);
     }
     this.layers = layers;
-    const params: Record<string, tf.Variable> = {};
-    layers.forEach((layer, i) => {
-      params[`W${i + 1}`] = layer.W;
-      if (layer.b) params[`b${i + 1}`] = layer.b;
-    });
-    this.params = params;
+    this.shapes = shapes;
   }
 
-  /** Runs the layers; `taps[l]` (zeros) is added to layer l's output so that its gradient is δ_l. */
-  private run(x: tf.Tensor2D, taps?: tf.Tensor[]): Trace {
-    const inputs: tf.Tensor[] = [];
-    const outputs: tf.Tensor[] = [];
-    let a: tf.Tensor = this.family === 'cnn' ? tf.reshape(x, [-1, ...this.shape]) : x;
+  /** Member k's slice of a parameter. */
+  private member(t: tf.Tensor, k: number): tf.Tensor {
+    return tf.reshape(tf.slice(t, k, 1), t.shape.slice(1));
+  }
+
+  /** Runs the layers; `taps[l]` (zeros, [K, …output]) is added to layer l's output so that its gradient is δ_l. */
+  private run(p: Params, x: tf.Tensor3D, taps?: tf.Tensor[]): Trace {
+    const [K, n] = x.shape;
+    const inputs: Trace['inputs'] = [];
+    const outputs: Trace['outputs'] = [];
+    const last = this.layers.length - 1;
+    let dense: tf.Tensor3D | null = this.family === 'fc' ? x : null;
+    let maps: tf.Tensor4D[] = this.family === 'cnn' ? Array.from({ length: K }, (_, k) => tf.reshape(this.member(x, k), [n, ...this.s.image])) : [];
     this.layers.forEach((layer, l) => {
-      if (layer.kind === 'dense' && a.rank > 2) a = tf.reshape(a, [a.shape[0], -1]);
-      inputs.push(a);
-      let z: tf.Tensor = layer.kind === 'dense' ? tf.matMul(a, layer.W, false, true) : sameConv(a as tf.Tensor4D, layer.W as tf.Tensor4D);
-      if (layer.b) z = tf.add(z, layer.b);
-      if (taps) z = tf.add(z, taps[l]);
+      if (layer.kind === 'conv') {
+        inputs.push(maps);
+        const zs = maps.map((a, k) => {
+          let z: tf.Tensor4D = sameConv(a, this.member(p[layer.W], k) as tf.Tensor4D);
+          if (layer.b) z = tf.add(z, this.member(p[layer.b], k));
+          if (taps) z = tf.add(z, this.member(taps[l], k));
+          return z;
+        });
+        outputs.push(zs);
+        maps = zs.map((z) => tf.relu(z));
+        return;
+      }
+      if (dense === null) dense = tf.stack(maps.map((a) => tf.reshape(a, [n, -1]))) as tf.Tensor3D;
+      inputs.push(dense);
+      let z: tf.Tensor3D = tf.matMul(dense, p[layer.W] as tf.Tensor3D, false, true);
+      if (layer.b) z = tf.add(z, tf.expandDims(p[layer.b], 1)) as tf.Tensor3D;
+      if (taps) z = tf.add(z, taps[l]) as tf.Tensor3D;
       outputs.push(z);
-      a = l < this.layers.length - 1 ? tf.relu(z) : z;
+      dense = l < last ? tf.relu(z) : z;
     });
-    return { inputs, outputs, logits: a as tf.Tensor2D };
+    return { inputs, outputs, logits: dense as unknown as tf.Tensor3D };
   }
 
-  forward(x: tf.Tensor2D): ForwardPass {
+  forward(p: Params, x: tf.Tensor3D): BatchedForward {
     return tf.tidy(() => {
-      const t = this.run(x);
-      const hidden = t.outputs.slice(0, -1).map((z) => tf.reshape(z, [z.shape[0], -1]) as tf.Tensor2D);
+      const t = this.run(p, x);
+      const n = x.shape[1];
+      const hidden = t.outputs.slice(0, -1).map((z) =>
+        Array.isArray(z) ? (tf.stack(z.map((m) => tf.reshape(m, [n, -1]))) as tf.Tensor3D) : (z as tf.Tensor3D),
+      );
       return { preActivations: hidden, logits: t.logits };
     });
   }
 
-  lossAndGradients(x: tf.Tensor2D, y: tf.Tensor1D): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  lossAndGradients(p: Params, x: tf.Tensor3D, y: tf.Tensor2D, w: tf.Tensor2D, scale?: tf.Tensor1D): { loss: tf.Tensor1D; grads: Params } {
     return tf.tidy(() => {
-      const names = Object.keys(this.params);
-      const vars = names.map((n) => this.params[n]);
-      const { value, grads } = tf.variableGrads(() => tf.mean(perSampleLoss(this.loss, this.run(x).logits, y)) as tf.Scalar, vars);
-      const out: Record<string, tf.Tensor> = {};
-      names.forEach((n) => (out[n] = grads[this.params[n].name]));
-      return { loss: value, grads: out };
+      const names = Object.keys(this.shapes);
+      let perMember: tf.Tensor1D | null = null;
+      const gs = tf.grads((...ts: tf.Tensor[]) => {
+        const q: Params = Object.fromEntries(names.map((name, i) => [name, ts[i]]));
+        // tf.grads disposes what its function made: keep the per-member losses, then hand them to this tidy
+        perMember = tf.keep(tf.sum(tf.mul(perSampleLoss(this.s.loss, this.run(q, x).logits, y), w), 1) as tf.Tensor1D);
+        return tf.sum(perMember) as tf.Scalar;
+      })(names.map((name) => p[name]));
+      const grads: Params = {};
+      names.forEach((name, i) => {
+        const g = gs[i];
+        grads[name] = scale ? tf.mul(g, tf.reshape(scale, [scale.shape[0], ...g.shape.slice(1).map(() => 1)])) : g;
+      });
+      const kept = perMember as unknown as tf.Tensor1D;
+      const loss = tf.clone(kept);
+      kept.dispose();
+      return { loss, grads };
     });
   }
 
-  perSampleGradientStats(x: tf.Tensor2D, y: tf.Tensor1D): Record<string, PerSampleStats> {
+  perSampleGradientStats(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): Record<string, MemberStats> {
     return tf.tidy(() => {
-      const shapes = tf.tidy(() => this.run(x).outputs.map((z) => z.shape));
+      const K = x.shape[0];
+      const shapes = tf.tidy(() =>
+        this.run(p, x).outputs.map((z) => (Array.isArray(z) ? [K, ...z[0].shape] : z.shape)),
+      );
       const taps = shapes.map((s) => tf.zeros(s));
-      let inputs: tf.Tensor[] = [];
+      let inputs: Trace['inputs'] = [];
       const deltas = tf.grads((...ts: tf.Tensor[]) => {
-        const trace = this.run(x, ts);
-        inputs = trace.inputs.map((a) => (a === x ? a : tf.keep(a))); // tf.grads disposes intermediates; the layer inputs are needed below
-        return tf.sum(perSampleLoss(this.loss, trace.logits, y)) as tf.Scalar;
+        const trace = this.run(p, x, ts);
+        // tf.grads disposes intermediates; the layer inputs are needed below
+        inputs = trace.inputs.map((a) => (Array.isArray(a) ? a.map((m) => tf.keep(m)) : a === x ? a : tf.keep(a)));
+        return tf.sum(perSampleLoss(this.s.loss, trace.logits, y)) as tf.Scalar;
       })(taps);
-      const t = { inputs };
-      const out: Record<string, PerSampleStats> = {};
+      const out: Record<string, MemberStats> = {};
       this.layers.forEach((layer, l) => {
-        const s =
-          layer.kind === 'dense'
-            ? denseStats(deltas[l] as tf.Tensor2D, t.inputs[l] as tf.Tensor2D, layer.b !== null)
-            : convStats(deltas[l] as tf.Tensor4D, t.inputs[l] as tf.Tensor4D, layer.k!);
-        out[`W${l + 1}`] = s.W;
-        if (layer.b && s.b) out[`b${l + 1}`] = s.b;
+        const a = inputs[l];
+        if (layer.kind === 'dense') {
+          const s = denseStats(deltas[l] as tf.Tensor3D, a as tf.Tensor3D, layer.b !== null);
+          out[layer.W] = s.W;
+          if (layer.b && s.b) out[layer.b] = s.b;
+          return;
+        }
+        const per = (a as tf.Tensor4D[]).map((m, k) => convStats(this.member(deltas[l], k) as tf.Tensor4D, m, layer.k!));
+        out[layer.W] = { sumSq: tf.stack(per.map((s) => s.W.sumSq)) as tf.Tensor1D, mean: tf.stack(per.map((s) => s.W.mean)) };
+        if (layer.b) out[layer.b] = { sumSq: tf.stack(per.map((s) => s.b.sumSq)) as tf.Tensor1D, mean: tf.stack(per.map((s) => s.b.mean)) };
       });
-      tf.dispose(inputs.filter((a) => a !== x));
+      for (const a of inputs) tf.dispose(Array.isArray(a) ? a : a === x ? [] : [a]);
       return out;
     });
-  }
-
-  dispose(): void {
-    for (const p of Object.values(this.params)) p.dispose();
   }
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeConfig } from '../core/config.js';
 import { withBackend } from '../testing/backend.js';
 import { perSampleLoss } from './losses.js';
-import { TwoLayerModel } from './twoLayer.js';
+import { TwoLayerModel } from './single.js';
 import { matMul } from './matmul.js';
 
 beforeAll(() => withBackend('cpu'));

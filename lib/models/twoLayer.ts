@@ -1,94 +1,95 @@
 /**
  * The two-layer ReLU network of the paper (eq. 63/64): f(x) = V·relu(Wx + b), M inputs,
  * N hidden units, C outputs (C = 1: the paper's scalar output; C = 10: CIFAR-10's one-hidden-
- * layer net), hidden bias optional, no output bias. Gradients are written by hand (one forward,
- * one backward pass) and tested against tfjs autodiff.
+ * layer net), hidden bias optional, no output bias. Written once with a leading member axis;
+ * gradients by hand (one forward, one backward pass), tested against tfjs autodiff.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LossName, RunConfig } from '../core/config.js';
-import { Rng } from '../core/rng.js';
-import { initDense } from './init.js';
+import type { LossName } from '../core/config.js';
+import type { Architecture, BatchedForward, MemberStats, Params } from './arch.js';
 import { lossGradient, perSampleLoss } from './losses.js';
-import { matMul } from './matmul.js';
-import type { ForwardPass, Model, PerSampleStats } from './model.js';
-import { denseStats } from './perSample.js';
+import { batchMatMul, denseStats } from './perSample.js';
 
-/** Options of {@link TwoLayerModel}. */
-export type TwoLayerOptions = Pick<RunConfig, 'inputDim' | 'hidden' | 'bias' | 'init' | 'loss' | 'seed'> & { classes?: number };
+/** The sizes of a two-layer architecture. */
+export interface TwoLayerShape {
+  inputDim: number;
+  hidden: number;
+  classes: number;
+  bias: boolean;
+  loss: LossName;
+}
 
-/** f(x) = V·relu(Wx + b) with W [N, M], b [N] (optional), V [C, N]. */
-export class TwoLayerModel implements Model {
-  readonly family = 'two-layer';
-  readonly params: Readonly<Record<string, tf.Variable>>;
-  readonly W: tf.Variable<tf.Rank.R2>;
-  readonly b: tf.Variable<tf.Rank.R1> | null;
-  readonly V: tf.Variable<tf.Rank.R2>;
-  private readonly loss: LossName;
+/** f(x) = V·relu(Wx + b) per member: W [K, N, M], b [K, N] (optional), V [K, C, N]. */
+export class TwoLayerArch implements Architecture {
+  readonly family = 'two-layer' as const;
+  readonly shapes: Readonly<Record<string, readonly number[]>>;
+  private readonly s: TwoLayerShape;
 
-  /** Initializes W, b from the layer's fan-in M and V from fan-in N, using the seed's `init` stream. */
-  constructor(opts: TwoLayerOptions) {
-    const { inputDim: M, hidden: N } = opts;
-    const C = opts.classes ?? 1;
-    const rng = new Rng(opts.seed, 'init');
-    const first = initDense(opts.init, M, N, rng);
-    const second = initDense(opts.init, N, C, rng);
-    this.loss = opts.loss;
-    // tf.variable keeps a reference to its initial tensor: create both in tidy so the initial one is freed.
-    this.W = tf.tidy(() => tf.variable(tf.tensor2d(first.weight, [N, M]), true));
-    this.b = opts.bias ? tf.tidy(() => tf.variable(tf.tensor1d(first.bias), true)) : null;
-    this.V = tf.tidy(() => tf.variable(tf.tensor2d(second.weight, [C, N]), true));
-    const params: Record<string, tf.Variable> = { W: this.W, V: this.V };
-    if (this.b) params.b = this.b;
-    this.params = params;
+  constructor(shape: TwoLayerShape) {
+    this.s = shape;
+    const { inputDim: M, hidden: N, classes: C } = shape;
+    this.shapes = shape.bias ? { W: [N, M], b: [N], V: [C, N] } : { W: [N, M], V: [C, N] };
   }
 
-  /** Hidden pre-activations Wx + b, [B, N]. */
-  preActivation(x: tf.Tensor2D): tf.Tensor2D {
+  /** Hidden pre-activations Wx + b, [K, n, N]. */
+  private pre(p: Params, x: tf.Tensor3D): tf.Tensor3D {
+    const h: tf.Tensor3D = tf.matMul(x, p.W as tf.Tensor3D, false, true);
+    if (!p.b) return h;
+    const [K, N] = p.b.shape;
+    return tf.add(h, tf.reshape(p.b, [K, 1, N])) as tf.Tensor3D;
+  }
+
+  /** Logits of activations a [K, n, N]: a broadcast product for one output (no inner-dimension-1 matMul). */
+  private logits(p: Params, a: tf.Tensor3D): tf.Tensor3D {
+    return this.s.classes === 1 ? (tf.sum(tf.mul(a, p.V), 2, true) as tf.Tensor3D) : tf.matMul(a, p.V as tf.Tensor3D, false, true);
+  }
+
+  /** δ of the hidden layer for output gradients D [K, n, C]: (D·V) ⊙ step(h). */
+  private hiddenDelta(p: Params, D: tf.Tensor3D, h: tf.Tensor3D): tf.Tensor3D {
+    const back = this.s.classes === 1 ? tf.mul(D, p.V) : tf.matMul(D, p.V as tf.Tensor3D);
+    return tf.mul(back, tf.step(h));
+  }
+
+  forward(p: Params, x: tf.Tensor3D): BatchedForward {
     return tf.tidy(() => {
-      const h = tf.matMul(x, this.W, false, true);
-      return (this.b ? tf.add(h, this.b) : h) as tf.Tensor2D;
+      const h = this.pre(p, x);
+      return { preActivations: [h], logits: this.logits(p, tf.relu(h)) };
     });
   }
 
-  forward(x: tf.Tensor2D): ForwardPass {
+  lossAndGradients(p: Params, x: tf.Tensor3D, y: tf.Tensor2D, w: tf.Tensor2D, scale?: tf.Tensor1D): { loss: tf.Tensor1D; grads: Params } {
     return tf.tidy(() => {
-      const h = this.preActivation(x);
-      return { preActivations: [h], logits: matMul(tf.relu(h), this.V, false, true) };
-    });
-  }
-
-  /** Hidden pre-activations, activations and logits, and δ of the hidden layer for output gradients D [B, C]. */
-  private backward(x: tf.Tensor2D, y: tf.Tensor1D, scale: number) {
-    const h = this.preActivation(x);
-    const a = tf.relu(h) as tf.Tensor2D;
-    const logits = matMul(a, this.V, false, true);
-    const D = tf.div(lossGradient(this.loss, logits, y), scale) as tf.Tensor2D; // dL/df, [B, C]
-    const dh = tf.mul(matMul(D, this.V), tf.step(h)) as tf.Tensor2D; // dL/dh, [B, N]
-    return { h, a, logits, D, dh };
-  }
-
-  lossAndGradients(x: tf.Tensor2D, y: tf.Tensor1D): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
-    return tf.tidy(() => {
-      const { a, logits, D, dh } = this.backward(x, y, x.shape[0]);
-      const loss = tf.mean(perSampleLoss(this.loss, logits, y)) as tf.Scalar;
-      const grads: Record<string, tf.Tensor> = { W: matMul(dh, x, true, false), V: matMul(D, a, true, false) };
-      if (this.b) grads.b = tf.sum(dh, 0);
+      const [K, B] = y.shape;
+      const { hidden: N, classes: C } = this.s;
+      const h = this.pre(p, x);
+      const a = tf.relu(h);
+      const f = this.logits(p, a);
+      const w3 = tf.reshape(w, [K, B, 1]);
+      const loss = tf.sum(tf.mul(perSampleLoss(this.s.loss, f, y), w), 1) as tf.Tensor1D;
+      // the step's scale (η) is folded into the small output gradients before the outer products
+      let D = tf.mul(lossGradient(this.s.loss, f, y), w3) as tf.Tensor3D; // dL/df, [K, B, C]
+      if (scale) D = tf.mul(D, tf.reshape(scale, [K, 1, 1]));
+      const dh = this.hiddenDelta(p, D, h); // [K, B, N]
+      const grads: Params = {
+        W: B === 1 ? tf.mul(tf.reshape(dh, [K, N, 1]), x) : batchMatMul(dh, x, true, false),
+        V: B === 1 ? tf.mul(tf.reshape(D, [K, C, 1]), a) : batchMatMul(D, a, true, false),
+      };
+      if (p.b) grads.b = tf.sum(dh, 1);
       return { loss, grads };
     });
   }
 
-  perSampleGradientStats(x: tf.Tensor2D, y: tf.Tensor1D): Record<string, PerSampleStats> {
+  perSampleGradientStats(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): Record<string, MemberStats> {
     return tf.tidy(() => {
-      const { a, D, dh } = this.backward(x, y, 1);
-      const first = denseStats(dh, x, this.b !== null);
+      const h = this.pre(p, x);
+      const a = tf.relu(h);
+      const D = lossGradient(this.s.loss, this.logits(p, a), y);
+      const dh = this.hiddenDelta(p, D, h);
+      const first = denseStats(dh, x, p.b !== undefined);
       const second = denseStats(D, a, false);
-      const out: Record<string, PerSampleStats> = { W: first.W, V: second.W };
+      const out: Record<string, MemberStats> = { W: first.W, V: second.W };
       if (first.b) out.b = first.b;
       return out;
     });
-  }
-
-  dispose(): void {
-    for (const p of Object.values(this.params)) p.dispose();
   }
 }

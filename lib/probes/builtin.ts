@@ -1,115 +1,128 @@
 /**
- * The built-in probes: activation rate (eq. 14) on the probe set and its exact Gaussian
- * value, weight norms, and loss on the probe set.
+ * The built-in probes, on a member axis: activation rate (eq. 14) on the probe set and its exact
+ * Gaussian value, weight norms, loss on the probe set, and the per-sample gradient variance.
+ * Each reads back only its [K'] results.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ProbeName, RunConfig } from '../core/config.js';
 import { normalCdf } from '../core/normal.js';
-import { meanSquaredPredictionError, perSampleLoss } from '../models/losses.js';
-import type { Probe, ProbeContext } from './probe.js';
+import { perSampleLoss, squaredPredictionError } from '../models/losses.js';
 import { readTensor } from '../backend/read.js';
+import type { Probe, ProbeContext, ProbeValues } from './probe.js';
+import { soretProbe } from './soret.js';
+
+/** Reads [L, K'] stacked rows back as L arrays. */
+async function readRows(t: tf.Tensor2D): Promise<Float32Array[]> {
+  const [L, K] = t.shape;
+  const data = (await readTensor(t)) as Float32Array;
+  t.dispose();
+  return Array.from({ length: L }, (_, l) => data.slice(l * K, (l + 1) * K));
+}
 
 /**
  * Activation rate, eq. 14: the fraction of (unit, input) pairs of the probe set with
- * pre-activation > 0. Field `activationRate` (first hidden layer), and
- * `activationRate_l{k}` per hidden layer when there are several.
+ * pre-activation > 0. Field `activationRate` (first hidden layer), and `activationRate_l{k}` per
+ * hidden layer when there are several.
  */
 export const activationRateProbe: Probe = {
   name: 'activation-rate',
-  async compute(ctx: ProbeContext): Promise<Record<string, number>> {
+  async compute(ctx: ProbeContext): Promise<ProbeValues> {
     const hs = ctx.forwardOnProbeSet().preActivations;
-    const stacked = tf.tidy(() => tf.stack(hs.map((h) => tf.mean(tf.step(h)))));
-    const rates = Array.from(await readTensor(stacked));
-    stacked.dispose();
-    const out: Record<string, number> = { activationRate: rates[0] };
+    const rates = await readRows(tf.tidy(() => tf.stack(hs.map((h) => tf.mean(tf.step(h), [1, 2]))) as tf.Tensor2D));
+    const out: ProbeValues = { activationRate: rates[0] };
     if (rates.length > 1) rates.forEach((r, k) => (out[`activationRate_l${k + 1}`] = r));
     return out;
   },
 };
 
 /**
- * Exact activation rate for x ~ N(0, I): w·x + b ~ N(b, ‖w‖²), so the rate is
- * mean_i Φ(b_i/‖w_i‖). Field `activationRateExact`. Two-layer models only.
+ * Exact activation rate for x ~ N(0, I): w·x + b ~ N(b, ‖w‖²), so the rate is mean_i Φ(b_i/‖w_i‖).
+ * Field `activationRateExact`. Two-layer models only; the row norms are reduced on the device and
+ * Φ is evaluated in float64 on the host.
  */
 export const exactActivationRateProbe: Probe = {
   name: 'activation-rate-exact',
-  async compute(ctx: ProbeContext): Promise<Record<string, number>> {
+  async compute(ctx: ProbeContext): Promise<ProbeValues> {
     const { W, b } = ctx.model.params;
-    const w = await readTensor(W);
+    const K = W.shape[0];
+    const N = W.shape[1] as number;
+    const normsT = tf.tidy(() => tf.sqrt(tf.sum(tf.square(W), 2)));
+    const norms = await readTensor(normsT);
+    normsT.dispose();
     const bias = b ? await readTensor(b) : null;
-    const [N, M] = W.shape;
-    let sum = 0;
-    for (let i = 0; i < N; i++) {
-      let sq = 0;
-      for (let j = 0; j < M; j++) sq += w[i * M + j] * w[i * M + j];
-      const bi = bias ? bias[i] : 0;
-      const norm = Math.sqrt(sq);
-      sum += norm > 0 ? normalCdf(bi / norm) : bi > 0 ? 1 : 0;
+    const rate = new Float64Array(K);
+    for (let m = 0; m < K; m++) {
+      let sum = 0;
+      for (let i = 0; i < N; i++) {
+        const norm = norms[m * N + i];
+        const bi = bias ? bias[m * N + i] : 0;
+        sum += norm > 0 ? normalCdf(bi / norm) : bi > 0 ? 1 : 0;
+      }
+      rate[m] = sum / N;
     }
-    return { activationRateExact: sum / N };
+    return { activationRateExact: rate };
   },
 };
 
 /** L2 (Frobenius) norm of every parameter: fields `norm_<param>`, e.g. `norm_V`, `norm_W`, `norm_b`. */
 export const weightNormsProbe: Probe = {
   name: 'weight-norms',
-  async compute(ctx: ProbeContext): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
-    for (const [name, p] of Object.entries(ctx.model.params)) {
-      const data = await readTensor(p);
-      let sq = 0;
-      for (let i = 0; i < data.length; i++) sq += data[i] * data[i];
-      out[`norm_${name}`] = Math.sqrt(sq);
-    }
-    return out;
+  async compute(ctx: ProbeContext): Promise<ProbeValues> {
+    const names = Object.keys(ctx.model.params);
+    const rows = await readRows(
+      tf.tidy(() => tf.stack(names.map((n) => tf.sqrt(tf.sum(tf.square(tf.reshape(ctx.model.params[n], [ctx.size, -1])), 1)))) as tf.Tensor2D),
+    );
+    return Object.fromEntries(names.map((n, i) => [`norm_${n}`, rows[i]]));
   },
 };
 
-/** Loss on the probe set (`probeLoss`) and the mean (p − y)² (`probeSqErr`): p = σ(f) for BCE, f for MSE; Σ_c (softmax_c − onehot_c)² for CE. */
+/** Loss on the probe set (`probeLoss`) and the mean Σ_c (p_c − y_c)² (`probeSqErr`): p = σ(f) for BCE, f for MSE, softmax for CE. */
 export const lossProbe: Probe = {
   name: 'loss',
-  async compute(ctx: ProbeContext): Promise<Record<string, number>> {
+  async compute(ctx: ProbeContext): Promise<ProbeValues> {
     const f = ctx.forwardOnProbeSet().logits;
-    const both = tf.tidy(() => tf.stack([tf.mean(perSampleLoss(ctx.config.loss, f, ctx.probeY)), meanSquaredPredictionError(ctx.config.loss, f, ctx.probeY)]));
-    const [probeLoss, probeSqErr] = await readTensor(both);
-    both.dispose();
+    const loss = ctx.config.loss;
+    const [probeLoss, probeSqErr] = await readRows(
+      tf.tidy(() => tf.stack([tf.mean(perSampleLoss(loss, f, ctx.probeY), 1), tf.mean(squaredPredictionError(loss, f, ctx.probeY), 1)]) as tf.Tensor2D),
+    );
     return { probeLoss, probeSqErr };
   },
 };
 
 /**
- * Per-sample gradient variance: tr Cov of the per-sample gradients gᵢ of the per-sample losses
- * on the first `gradVarSamples` inputs of the probe set (drawn apart from the training order),
+ * Per-sample gradient variance: tr Cov of the per-sample gradients gᵢ of the per-sample losses on
+ * the first `gradVarSamples` inputs of the probe set (drawn apart from the training stream),
  * (1/n)Σᵢ‖gᵢ‖² − ‖ḡ‖² (times n/(n − 1) with `gradVarUnbiased`). Fields `gradVar` (all
- * parameters) and `gradVar_<param>` per parameter. One forward and one backward pass (see
- * Model.perSampleGradientStats).
+ * parameters) and `gradVar_<param>`. One forward and one backward pass (Architecture.perSampleGradientStats).
  */
 export const gradVarianceProbe: Probe = {
   name: 'grad-variance',
-  async compute(ctx: ProbeContext): Promise<Record<string, number>> {
-    const n = Math.min(ctx.config.gradVarSamples, ctx.probeX.shape[0]);
+  async compute(ctx: ProbeContext): Promise<ProbeValues> {
+    const total = ctx.probeX.shape[1];
+    const n = Math.min(ctx.config.gradVarSamples, total);
     const names: string[] = [];
-    const values = tf.tidy(() => {
-      const x = n === ctx.probeX.shape[0] ? ctx.probeX : (tf.slice(ctx.probeX, [0, 0], [n, -1]) as tf.Tensor2D);
-      const y = n === ctx.probeY.shape[0] ? ctx.probeY : (tf.slice(ctx.probeY, [0], [n]) as tf.Tensor1D);
-      const stats = ctx.model.perSampleGradientStats(x, y);
-      const parts: tf.Tensor[] = [];
-      for (const [name, st] of Object.entries(stats)) {
-        names.push(name);
-        parts.push(tf.sub(tf.div(st.sumSq, n), tf.sum(tf.square(st.mean))));
-      }
-      return tf.stack(parts);
-    });
-    const v = await readTensor(values);
-    values.dispose();
+    const rows = await readRows(
+      tf.tidy(() => {
+        const x = n === total ? ctx.probeX : (tf.slice(ctx.probeX, [0, 0, 0], [-1, n, -1]) as tf.Tensor3D);
+        const y = n === total ? ctx.probeY : (tf.slice(ctx.probeY, [0, 0], [-1, n]) as tf.Tensor2D);
+        const stats = ctx.model.perSampleGradientStats(x, y);
+        const parts: tf.Tensor[] = [];
+        for (const [name, st] of Object.entries(stats)) {
+          names.push(name);
+          parts.push(tf.sub(tf.div(st.sumSq, n), tf.sum(tf.reshape(tf.square(st.mean), [ctx.size, -1]), 1)));
+        }
+        return tf.stack(parts) as tf.Tensor2D;
+      }),
+    );
     const scale = ctx.config.gradVarUnbiased && n > 1 ? n / (n - 1) : 1;
-    const out: Record<string, number> = {};
-    let total = 0;
+    const out: ProbeValues = {};
+    const sum = new Float64Array(ctx.size);
     names.forEach((name, i) => {
-      out[`gradVar_${name}`] = v[i] * scale;
-      total += v[i] * scale;
+      const v = Float64Array.from(rows[i], (x) => x * scale);
+      out[`gradVar_${name}`] = v;
+      v.forEach((x, m) => (sum[m] += x));
     });
-    out.gradVar = total;
+    out.gradVar = sum;
     return out;
   },
 };
@@ -120,6 +133,7 @@ const BUILTIN: Record<ProbeName, Probe> = {
   'activation-rate-exact': exactActivationRateProbe,
   'weight-norms': weightNormsProbe,
   loss: lossProbe,
+  soret: soretProbe,
 };
 
 /** The built-in probes a config names. */

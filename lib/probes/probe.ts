@@ -1,40 +1,64 @@
 /**
- * The probe interface (after tfjs-layers callbacks and Cockpit's quantities): a probe is a
- * small object with a name, an optional schedule and a compute step that returns plain
- * numbers. The trainer asks the probes due at a step for their values and builds what they
- * need (e.g. the forward pass on the probe set) lazily, only then. Adding a probe needs no
- * change to the trainer.
+ * The probe interface (after tfjs-layers callbacks and Cockpit's quantities): a probe is a small
+ * object with a name, an optional schedule and a compute step that returns plain numbers, one per
+ * member. Probes work on a member axis, so every engine (single model, ensemble, fused kernels)
+ * gets every probe, custom ones included. The training loop asks the probes due at a step for
+ * their values and builds what they need (the forward pass on the probe set) lazily, only then.
+ * Adding a probe needs no change to the loop.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../core/config.js';
-import type { ForwardPass, Model } from '../models/model.js';
+import type { Architecture, BatchedForward, MemberStats, Params } from '../models/arch.js';
 import type { Schedule } from './schedule.js';
 
-/** What a probe may read at a step. Tensors it gets are owned by the trainer (do not dispose). */
+/** The members being measured, as one model with a leading member axis. */
+export interface MemberModel {
+  /** The architecture (family, per-member parameter shapes). */
+  readonly arch: Architecture;
+  /** Parameters [K', …shape] of the K' members measured. */
+  readonly params: Params;
+  /** Forward pass of each member on its own inputs x [K', n, M]. */
+  forward(x: tf.Tensor3D): BatchedForward;
+  /** Per-sample gradient statistics of each member on x [K', n, M], y [K', n]. */
+  perSampleGradientStats(x: tf.Tensor3D, y: tf.Tensor2D): Record<string, MemberStats>;
+}
+
+/** What a probe may read at a step. Tensors it gets are owned by the loop (do not dispose them). */
 export interface ProbeContext {
   /** SGD updates done so far. */
   readonly step: number;
-  /** The run's config. */
+  /** Number of members measured (K'). */
+  readonly size: number;
+  /** Their configs, in member order. */
+  readonly configs: readonly RunConfig[];
+  /** The first member's config (the members share everything but η, seed, |B| and steps). */
   readonly config: RunConfig;
-  /** The model being trained. */
-  readonly model: Model;
-  /** The fixed probe set: inputs [n, M] and labels [n]. */
-  readonly probeX: tf.Tensor2D;
-  readonly probeY: tf.Tensor1D;
-  /** The forward pass on the probe set, computed on first call and shared by all probes due at this step. */
-  forwardOnProbeSet(): ForwardPass;
+  /** The members' model. */
+  readonly model: MemberModel;
+  /** Each member's fixed probe set: inputs [K', n, M] and labels [K', n]. */
+  readonly probeX: tf.Tensor3D;
+  readonly probeY: tf.Tensor2D;
+  /** The forward pass on the probe sets, computed on first call and shared by all probes due at this step. */
+  forwardOnProbeSet(): BatchedForward;
 }
 
-/** A measured quantity. Values must be plain numbers (NaN allowed: it marks divergence). */
+/** A probe's values: per record field, one number per member (or one number for all of them; NaN marks divergence). */
+export type ProbeValues = Record<string, number | ArrayLike<number>>;
+
+/** A measured quantity. */
 export interface Probe {
   /** Unique name. */
   readonly name: string;
   /** When it runs; the run's default schedule if omitted. */
   readonly schedule?: Schedule;
   /**
-   * Computes the probe's values at `ctx.step`, keyed by record field. May return a promise:
-   * read tensors with `await readTensor(t)` or `await t.data()` (GPU backends such as webgpu have
-   * no synchronous reads in Node).
+   * Computes the values at `ctx.step`, keyed by record field. May return a promise: read tensors
+   * with `await t.data()` (GPU backends have no synchronous reads in Node).
    */
-  compute(ctx: ProbeContext): Record<string, number> | Promise<Record<string, number>>;
+  compute(ctx: ProbeContext): ProbeValues | Promise<ProbeValues>;
+}
+
+/** Value of field values for member i: arrays are indexed, single numbers apply to every member. */
+export function memberValue(v: number | ArrayLike<number>, i: number): number {
+  return typeof v === 'number' ? v : Number(v[i]);
 }

@@ -1,11 +1,15 @@
 /**
  * A run's directory is derived from its config (as in edge-of-stability style research
- * repos): a readable prefix of the swept fields plus a hash of the whole config, so the
- * same config always lands in the same place and different configs never collide.
+ * repos): a readable prefix of the swept fields plus a hash of everything that determines its
+ * numbers — the whole config but where files live, the data streams' version and the identity of
+ * its data (synthetic, or the checksums of the dataset files) — so the same experiment always
+ * lands in the same place and different ones never collide. The backend and engine are
+ * provenance, recorded beside the run, not part of its identity.
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { RunConfig } from '../core/config.js';
+import { DATA_STREAM_VERSION } from '../data/stream.js';
 
 /** JSON with object keys sorted, so equal configs serialize equally. */
 export function canonicalJson(value: unknown): string {
@@ -20,19 +24,22 @@ export function canonicalJson(value: unknown): string {
 /** Config fields that do not change a run's numbers (where files live): left out of its identity. */
 export const IDENTITY_EXCLUDED: readonly (keyof RunConfig)[] = ['dataDir'];
 
-/** First 10 hex digits of the sha256 of the canonical config (without {@link IDENTITY_EXCLUDED} fields). */
-export function configHash(cfg: RunConfig): string {
+/** First 10 hex digits of the sha256 of the run's identity (config without {@link IDENTITY_EXCLUDED}, streams, data id). */
+export function configHash(cfg: RunConfig, dataId = 'synthetic'): string {
   const identity: Record<string, unknown> = { ...cfg };
   for (const k of IDENTITY_EXCLUDED) delete identity[k];
-  return createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 10);
+  return createHash('sha256')
+    .update(canonicalJson({ config: identity, dataStream: DATA_STREAM_VERSION, data: dataId }))
+    .digest('hex')
+    .slice(0, 10);
 }
 
 /** The run's directory name, e.g. `two-layer_eta0.05_B1_seed0_3f2a9c01de`. */
-export function runId(cfg: RunConfig): string {
-  return `${cfg.model}_eta${cfg.eta}_B${cfg.batchSize}_seed${cfg.seed}_${configHash(cfg)}`;
+export function runId(cfg: RunConfig, dataId = 'synthetic'): string {
+  return `${cfg.model}_eta${cfg.eta}_B${cfg.batchSize}_seed${cfg.seed}_${configHash(cfg, dataId)}`;
 }
 
 /** The run's directory under a sweep directory. */
-export function runDir(sweepDir: string, cfg: RunConfig): string {
-  return path.join(sweepDir, 'runs', runId(cfg));
+export function runDir(sweepDir: string, cfg: RunConfig, dataId = 'synthetic'): string {
+  return path.join(sweepDir, 'runs', runId(cfg, dataId));
 }

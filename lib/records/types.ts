@@ -1,6 +1,7 @@
 /** Shapes of what a run directory holds. */
 import type { BackendInfo } from '../backend/backends.js';
 import type { RunConfig } from '../core/config.js';
+import type { DataProvenance } from '../data/load.js';
 
 /** One line of `records.jsonl`: the step and every probe's values at it. */
 export interface RunRecord {
@@ -11,7 +12,7 @@ export interface RunRecord {
 /** `status.json`: how the run ended (or that it is running). */
 export interface RunStatus {
   state: 'running' | 'finished' | 'diverged';
-  /** Last step reached. */
+  /** Last step reached (for a running run: the step of its last checkpoint). */
   step: number;
   /** Why the run diverged, in words. */
   reason?: string;
@@ -21,11 +22,29 @@ export interface RunStatus {
   stepsPerSecond?: number;
 }
 
-/** `config.json`: the run's config and the backend that ran it. */
-export interface StoredConfig {
-  config: RunConfig;
+/** The version of the run-directory format: runs of other formats are not mixed into analyses. */
+export const RUN_FORMAT = 2;
+
+/** Where and how a run was computed: environment, not experiment (not part of the run's identity, except the data). */
+export interface Provenance {
+  /** The tfjs backend, its package versions and (webgpu) its adapter. */
   backend: BackendInfo;
+  /** The engine that did the arithmetic (engines/engine.ts). */
+  engine: string;
+  /** Where the data came from, with checksums. */
+  data: DataProvenance;
+  /** The data streams' definition (data/stream.ts). */
+  dataStream: string;
   library: { name: string; version: string };
+  node: string;
+  platform: string;
+}
+
+/** `config.json`: the run's config and its provenance. */
+export interface StoredConfig {
+  format: typeof RUN_FORMAT;
+  config: RunConfig;
+  provenance: Provenance;
   createdAt: string;
 }
 

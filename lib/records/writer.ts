@@ -9,11 +9,15 @@ export class RunWriter {
   readonly dir: string;
   private readonly fd: number;
 
-  /** Creates the directory, writes config.json (unless it exists: a resumed run keeps its own) and opens records.jsonl for appending. */
-  constructor(dir: string, stored: StoredConfig) {
+  /**
+   * Creates the directory, writes config.json (always for a fresh start; a resumed run keeps its
+   * own) and opens records.jsonl for appending.
+   */
+  constructor(dir: string, stored: StoredConfig, fresh = true) {
     ensureWritableDir(dir);
     this.dir = dir;
-    if (!fs.existsSync(path.join(dir, 'config.json'))) writeJsonAtomic(path.join(dir, 'config.json'), stored);
+    const file = path.join(dir, 'config.json');
+    if (fresh || !fs.existsSync(file)) writeJsonAtomic(file, stored);
     this.fd = fs.openSync(path.join(dir, 'records.jsonl'), 'a');
   }
 

@@ -1,41 +1,69 @@
-/** Runs a single config into its run directory, and a whole sweep run by run; finished runs are skipped. */
+/**
+ * Runs configs into their run directories: finished runs are skipped, interrupted ones resume from
+ * their checkpoints, fresh ones start; runs that share an architecture train together on one
+ * engine. Two processes are kept apart by a lock per run directory, and a run another process
+ * finished is never restarted or truncated.
+ */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { currentBackend, useBackend, type BackendInfo } from '../backend/backends.js';
-import type { RunConfig } from '../core/config.js';
+import { currentBackend, type BackendInfo } from '../backend/backends.js';
+import { CONFIG_KEYS, type RunConfig } from '../core/config.js';
+import { dataProvenance } from '../data/load.js';
+import { DATA_STREAM_VERSION } from '../data/stream.js';
+import { pickEngine, type EngineChoice } from '../engines/create.js';
+import type { EngineName } from '../engines/engine.js';
+import type { Probe } from '../probes/probe.js';
 import { ensureWritableDir, readJson, writeJsonAtomic } from '../records/files.js';
 import { acquireLock, type RunLock } from '../records/lock.js';
 import { parseRecords } from '../records/reader.js';
-import type { Checkpoint } from '../train/checkpoint.js';
-import { ensembleEligible, ensembleKey, trainEnsemble } from '../train/ensemble.js';
-import { runDir } from '../records/runDir.js';
-import type { RunStatus, StoredConfig } from '../records/types.js';
+import { RUN_FORMAT, type RunStatus, type StoredConfig } from '../records/types.js';
 import { RunWriter } from '../records/writer.js';
-import { train, type TrainOptions } from '../train/trainer.js';
+import { isResumable, type Checkpoint } from '../train/checkpoint.js';
+import { trainMembers } from '../train/trainer.js';
 import { LIBRARY } from '../version.js';
-import { prepareData } from '../data/tasks.js';
-import { expandSweep, writeSweepSpec, type SweepSpec } from './sweep.js';
 
-/** Outcome of one run of a sweep. */
+/** Outcome of one run. */
 export interface RunOutcome {
   dir: string;
   config: RunConfig;
   status: RunStatus;
-  /** True when the run had already finished and was skipped. */
+  /** True when the run had already ended and was skipped. */
   skipped: boolean;
   /** The checkpoint step the run resumed from, if it did. */
   resumedFrom?: number | null;
-  /** Number of members when the run trained in an ensemble. */
+  /** Number of members of the engine it trained on. */
   ensemble?: number;
+  /** The engine it trained on. */
+  engine?: EngineName;
 }
 
-/** Options of {@link runConfig} and {@link runSweep}. */
-export interface RunnerOptions extends Pick<TrainOptions, 'onProgress' | 'signal' | 'extraProbes' | 'checkpointEverySeconds'> {
-  /** Train eligible runs of a sweep as ensembles (default true). */
+/** Options of {@link runMembers} and the sweep runners. */
+export interface RunnerOptions {
+  /** Called with network-steps done since the last call. */
+  onProgress?: (networkSteps: number) => void;
+  /** Stops training; every run saves a checkpoint first. */
+  signal?: AbortSignal;
+  /** Probes besides the configs' built-in ones (every engine runs them). */
+  extraProbes?: readonly Probe[];
+  /** Seconds between checkpoints. Default 30. */
+  checkpointEverySeconds?: number;
+  /** Train runs that share an architecture together (default true). */
   ensemble?: boolean;
-  /** Called when a run starts and ends. */
-  onRunStart?: (cfg: RunConfig, dir: string) => void;
+  /** The engine: `auto` (default), `tfjs`, `wasm-fused` or `webgpu-fused`. */
+  engine?: EngineChoice;
+  /** Called when a group of runs starts training. */
+  onGroupStart?: (cfgs: RunConfig[], dirs: string[], engine: EngineName) => void;
+  /** Called when a run ends (or is skipped). */
   onRunEnd?: (outcome: RunOutcome) => void;
+}
+
+/** Fields that may differ between members of one engine. */
+export const MEMBER_FIELDS: readonly (keyof RunConfig)[] = ['eta', 'seed', 'batchSize', 'steps'];
+
+/** Configs with the same key can train on one engine: every field but η, seed, |B| and steps. */
+export function ensembleKey(cfg: RunConfig): string {
+  return JSON.stringify(CONFIG_KEYS.filter((k) => !MEMBER_FIELDS.includes(k)).map((k) => cfg[k]));
 }
 
 /** Whether `dir` holds a run that ended (finished or diverged). */
@@ -51,157 +79,164 @@ export function checkpointFile(dir: string): string {
   return path.join(dir, 'checkpoint.json');
 }
 
-/**
- * Keeps the records a checkpoint covers (steps ≤ its step) and drops the rest, a torn last
- * line included, rewriting records.jsonl atomically. Returns how many records were kept.
- */
-function truncateRecords(dir: string, step: number): number {
+/** Keeps the records a checkpoint covers (steps ≤ its step), dropping the rest and a torn last line; atomic. */
+function truncateRecords(dir: string, step: number): void {
   const file = path.join(dir, 'records.jsonl');
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const { records } = parseRecords(text, file);
   const kept = records.filter((r) => r.step <= step);
+  writeJsonLines(file, kept);
+}
+
+function writeJsonLines(file: string, rows: object[]): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, kept.map((r) => `${JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`).join(''));
+  fs.writeFileSync(tmp, rows.map((r) => `${JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`).join(''));
   fs.renameSync(tmp, file);
-  return kept.length;
 }
 
-/**
- * Trains `cfg` into `dir` (its records, config.json and status.json). A finished or diverged
- * run is skipped; a run that stopped early (Ctrl-C, kill -9) resumes from its last checkpoint,
- * so its records equal those of an uninterrupted run. The backend named by `cfg.backend` must
- * be active (see {@link useBackend}); it is recorded in config.json. Two processes given the
- * same directory are kept apart by a lock.
- */
-export async function runConfig(cfg: RunConfig, dir: string, opts: RunnerOptions = {}): Promise<RunOutcome> {
-  const done = runIsComplete(dir);
-  if (done) return { dir, config: cfg, status: done, skipped: true };
-  ensureWritableDir(dir);
-  const lock = acquireLock(dir);
-  let writer: RunWriter | null = null;
-  try {
-    const cpFile = checkpointFile(dir);
-    const resumeFrom = fs.existsSync(cpFile) ? readJson<Checkpoint>(cpFile) : null;
-    if (resumeFrom) truncateRecords(dir, resumeFrom.step);
-    else fs.rmSync(path.join(dir, 'records.jsonl'), { force: true });
-    const configFile = path.join(dir, 'config.json');
-    const stored: StoredConfig = fs.existsSync(configFile) && resumeFrom
-      ? readJson<StoredConfig>(configFile)
-      : { config: cfg, backend: currentBackend() as BackendInfo, library: LIBRARY, createdAt: new Date().toISOString() };
-    writer = new RunWriter(dir, stored);
-    const w = writer;
-    w.setStatus({ state: 'running', step: resumeFrom?.step ?? 0 });
-    opts.onRunStart?.(cfg, dir);
-    const result = await train(cfg, {
-      ...opts,
-      resumeFrom,
-      onRecord: (r) => w.append(r),
-      onCheckpoint: (c) => writeJsonAtomic(cpFile, c),
-    });
-    w.setStatus(result.status);
-    if (result.status.state !== 'running') fs.rmSync(cpFile, { force: true });
-    const outcome = { dir, config: cfg, status: result.status, skipped: false, resumedFrom: resumeFrom?.step ?? null };
-    opts.onRunEnd?.(outcome);
-    return outcome;
-  } finally {
-    writer?.close();
-    lock.release();
-  }
+/** The provenance recorded with a run started now. */
+async function provenanceFor(cfg: RunConfig, engine: EngineName): Promise<StoredConfig['provenance']> {
+  return {
+    backend: currentBackend() as BackendInfo,
+    engine,
+    data: await dataProvenance(cfg),
+    dataStream: DATA_STREAM_VERSION,
+    library: LIBRARY,
+    node: process.version,
+    platform: `${os.platform()}-${os.arch()}`,
+  };
 }
 
-/**
- * Trains fresh runs that share an architecture as one ensemble (see train/ensemble.ts), each
- * into its own directory with its own records, status and checkpoints, exactly as
- * {@link runConfig} would. Runs that are complete are skipped; runs with a checkpoint resume
- * alone through {@link runConfig}.
- */
-export async function runEnsemble(cfgs: RunConfig[], dirs: string[], opts: RunnerOptions = {}): Promise<RunOutcome[]> {
-  const outcomes: (RunOutcome | null)[] = cfgs.map(() => null);
-  const fresh: number[] = [];
-  for (const [i, cfg] of cfgs.entries()) {
-    const done = runIsComplete(dirs[i]);
-    if (done) outcomes[i] = { dir: dirs[i], config: cfg, status: done, skipped: true };
-    else if (fs.existsSync(checkpointFile(dirs[i]))) outcomes[i] = await runConfig(cfg, dirs[i], opts);
-    else fresh.push(i);
-  }
-  if (fresh.length === 1) outcomes[fresh[0]] = await runConfig(cfgs[fresh[0]], dirs[fresh[0]], opts);
-  if (fresh.length > 1) {
-    const locks: RunLock[] = [];
-    try {
-      for (const i of fresh) {
-        ensureWritableDir(dirs[i]);
-        locks.push(acquireLock(dirs[i]));
-      }
-    } catch (err) {
-      locks.forEach((l) => l.release()); // one member is held elsewhere: give back the others
-      throw err;
-    }
-    const writers: RunWriter[] = [];
-    try {
-      for (const i of fresh) {
-        fs.rmSync(path.join(dirs[i], 'records.jsonl'), { force: true });
-        const stored: StoredConfig = { config: cfgs[i], backend: currentBackend() as BackendInfo, library: LIBRARY, createdAt: new Date().toISOString() };
-        const w = new RunWriter(dirs[i], stored);
-        w.setStatus({ state: 'running', step: 0 });
-        writers.push(w);
-        opts.onRunStart?.(cfgs[i], dirs[i]);
-      }
-      const results = await trainEnsemble(
-        fresh.map((i) => cfgs[i]),
-        {
-          onRecord: (m, r) => writers[m].append(r),
-          onCheckpoint: (m, c) => writeJsonAtomic(checkpointFile(dirs[fresh[m]]), c),
-          onProgress: opts.onProgress,
-          signal: opts.signal,
-          checkpointEverySeconds: opts.checkpointEverySeconds,
-        },
-      );
-      results.forEach((res, m) => {
-        const i = fresh[m];
-        writers[m].setStatus(res.status);
-        if (res.status.state !== 'running') fs.rmSync(checkpointFile(dirs[i]), { force: true });
-        const outcome: RunOutcome = { dir: dirs[i], config: cfgs[i], status: res.status, skipped: false, ensemble: fresh.length };
-        outcomes[i] = outcome;
-        opts.onRunEnd?.(outcome);
-      });
-    } finally {
-      writers.forEach((w) => w.close());
-      locks.forEach((l) => l.release());
-    }
-  }
-  return outcomes as RunOutcome[];
-}
-
-/** Groups configs for ensembles: same {@link ensembleKey} and steps, eligible, at most `maxMembers` each; others alone. */
-export function planEnsembles(cfgs: RunConfig[], maxMembers = 16): number[][] {
+/** Groups configs that can train together: same {@link ensembleKey} and steps, at most `maxMembers` each. */
+export function planGroups(cfgs: readonly RunConfig[], maxMembers: (group: RunConfig[]) => number): number[][] {
   const groups = new Map<string, number[]>();
-  const alone: number[][] = [];
   cfgs.forEach((cfg, i) => {
-    if (!ensembleEligible(cfg) || maxMembers < 2) {
-      alone.push([i]);
-      return;
-    }
     const k = `${ensembleKey(cfg)}|${cfg.steps}`;
-    const g = groups.get(k) ?? [];
-    g.push(i);
-    groups.set(k, g);
+    groups.set(k, [...(groups.get(k) ?? []), i]);
   });
   const out: number[][] = [];
-  for (const g of groups.values()) for (let s = 0; s < g.length; s += maxMembers) out.push(g.slice(s, s + maxMembers));
-  return [...out, ...alone].sort((a, b) => a[0] - b[0]);
+  for (const g of groups.values()) {
+    const cap = Math.max(1, maxMembers(g.map((i) => cfgs[i])));
+    for (let s = 0; s < g.length; s += cap) out.push(g.slice(s, s + cap));
+  }
+  return out.sort((a, b) => a[0] - b[0]);
 }
 
-/** Expands and runs a sweep under `<outDir>/<spec.name>` on `backend`. Diverged runs do not stop the others. */
-export async function runSweep(spec: SweepSpec, outDir: string, backend: string | undefined, opts: RunnerOptions = {}): Promise<RunOutcome[]> {
-  const info = await useBackend(backend);
-  const sweepDir = path.join(outDir, spec.name);
-  writeSweepSpec(sweepDir, spec);
-  const configs = expandSweep({ ...spec, base: { ...spec.base, backend: info.name } });
-  const outcomes: RunOutcome[] = new Array(configs.length);
-  for (const group of planEnsembles(configs, opts.ensemble === false ? 1 : 16)) {
-    for (const i of group) await prepareData(configs[i]);
-    const res = await runEnsemble(group.map((i) => configs[i]), group.map((i) => runDir(sweepDir, configs[i])), opts);
-    group.forEach((i, k) => (outcomes[i] = res[k]));
+/** Members per engine: the fused engines take whole sweeps, tfjs at most 16 (beyond that its steps only get longer). */
+export function maxMembersFor(opts: Pick<RunnerOptions, 'ensemble' | 'engine'>): (group: RunConfig[]) => number {
+  return (group) => {
+    if (opts.ensemble === false) return 1;
+    return pickEngine(group, opts.engine) === 'tfjs' ? 16 : 65536;
+  };
+}
+
+interface Pending {
+  i: number;
+  lock: RunLock;
+  resume: Checkpoint | null;
+}
+
+/**
+ * Trains `cfgs` into `dirs`: complete runs are skipped; the others are locked (a run held by another
+ * live process is a RunLockedError, and every lock taken is given back), re-checked (another process
+ * may have finished them meanwhile), and trained together per start step (fresh runs from 0, resumed
+ * runs from their checkpoints' step) on one engine.
+ */
+export async function runMembers(cfgs: readonly RunConfig[], dirs: readonly string[], opts: RunnerOptions = {}): Promise<RunOutcome[]> {
+  const outcomes: (RunOutcome | null)[] = cfgs.map(() => null);
+  const skip = (i: number, status: RunStatus) => {
+    outcomes[i] = { dir: dirs[i], config: cfgs[i], status, skipped: true };
+    opts.onRunEnd?.(outcomes[i]!);
+  };
+  const pending: Pending[] = [];
+  try {
+    for (const [i, dir] of dirs.entries()) {
+      const done = runIsComplete(dir);
+      if (done) {
+        skip(i, done);
+        continue;
+      }
+      ensureWritableDir(dir);
+      const lock = acquireLock(dir);
+      const now = runIsComplete(dir); // another process may have finished it since we looked
+      if (now) {
+        lock.release();
+        skip(i, now);
+        continue;
+      }
+      const cp = fs.existsSync(checkpointFile(dir)) ? readJson<unknown>(checkpointFile(dir)) : null;
+      pending.push({ i, lock, resume: isResumable(cp) ? cp : null });
+    }
+  } catch (err) {
+    pending.forEach((p) => p.lock.release()); // one run is held elsewhere: give back the others
+    throw err;
   }
-  return outcomes;
+  try {
+    const starts = new Map<number, Pending[]>();
+    for (const p of pending) starts.set(p.resume?.step ?? 0, [...(starts.get(p.resume?.step ?? 0) ?? []), p]);
+    for (const [start, group] of [...starts.entries()].sort((a, b) => a[0] - b[0])) {
+      if (opts.signal?.aborted) break;
+      await trainGroup(group, start, cfgs, dirs, outcomes, opts);
+    }
+  } finally {
+    pending.forEach((p) => p.lock.release());
+  }
+  return outcomes.map((o, i) => o ?? { dir: dirs[i], config: cfgs[i], status: { state: 'running', step: 0 }, skipped: false });
+}
+
+async function trainGroup(group: Pending[], start: number, cfgs: readonly RunConfig[], dirs: readonly string[], outcomes: (RunOutcome | null)[], opts: RunnerOptions): Promise<void> {
+  const members = group.map((p) => cfgs[p.i]);
+  const engine = pickEngine(members, opts.engine);
+  const writers: RunWriter[] = [];
+  try {
+    for (const p of group) {
+      const dir = dirs[p.i];
+      if (p.resume) truncateRecords(dir, p.resume.step);
+      else fs.rmSync(path.join(dir, 'records.jsonl'), { force: true });
+      const configFile = path.join(dir, 'config.json');
+      const stored: StoredConfig =
+        p.resume && fs.existsSync(configFile)
+          ? readJson<StoredConfig>(configFile)
+          : { format: RUN_FORMAT, config: cfgs[p.i], provenance: await provenanceFor(cfgs[p.i], engine), createdAt: new Date().toISOString() };
+      const w = new RunWriter(dir, stored, !p.resume);
+      w.setStatus({ state: 'running', step: start });
+      writers.push(w);
+    }
+    opts.onGroupStart?.(members, group.map((p) => dirs[p.i]), engine);
+    const results = await trainMembers(members, {
+      engine,
+      extraProbes: opts.extraProbes,
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+      checkpointEverySeconds: opts.checkpointEverySeconds,
+      resumeFrom: group.map((p) => p.resume),
+      onRecord: (m, r) => writers[m].append(r),
+      onCheckpoint: (m, c) => {
+        writeJsonAtomic(checkpointFile(dirs[group[m].i]), c);
+        writers[m].setStatus({ state: 'running', step: c.step });
+      },
+    });
+    results.forEach((res, m) => {
+      const i = group[m].i;
+      writers[m].setStatus(res.status.state === 'running' ? { state: 'running', step: checkpointStep(dirs[i]) ?? start } : res.status);
+      if (res.status.state !== 'running') fs.rmSync(checkpointFile(dirs[i]), { force: true });
+      outcomes[i] = { dir: dirs[i], config: cfgs[i], status: res.status, skipped: false, resumedFrom: group[m].resume?.step ?? null, ensemble: group.length, engine };
+      opts.onRunEnd?.(outcomes[i]!);
+    });
+  } finally {
+    writers.forEach((w) => w.close());
+  }
+}
+
+/** The step of a run's checkpoint, if it has one. */
+function checkpointStep(dir: string): number | null {
+  const f = checkpointFile(dir);
+  if (!fs.existsSync(f)) return null;
+  const cp = readJson<unknown>(f);
+  return isResumable(cp) ? cp.step : null;
+}
+
+/** Trains one config into `dir` (skipped when complete; resumed from its checkpoint when interrupted). */
+export async function runConfig(cfg: RunConfig, dir: string, opts: RunnerOptions = {}): Promise<RunOutcome> {
+  return (await runMembers([cfg], [dir], opts))[0];
 }

@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from '@jest/globals';
 import { useBackend, type BackendName } from '../backend/backends.js';
 import { makeConfig, type RunConfig } from '../core/config.js';
+import type { EngineChoice } from '../engines/create.js';
+import type { RunRecord } from '../records/types.js';
 import { train } from '../train/trainer.js';
 
 /** Tolerances: activation rates are fractions of the probe set (absolute); other fields relative to max(1, |v|). */
@@ -11,22 +13,27 @@ export interface AgreeTolerance {
   relative: number;
 }
 
-/** Trains `cfg` on cpu and on `backend`; expects the same steps, fields and values within tolerance, and no leaked tensors. */
-export async function expectBackendAgrees(backend: BackendName, cfg: RunConfig, tol: AgreeTolerance = { activation: 0.01, relative: 1e-3 }): Promise<void> {
-  await useBackend('cpu');
-  const cpu = (await train(cfg)).records;
-  await useBackend(backend);
-  const before = tf.memory().numTensors;
-  const other = (await train({ ...cfg, backend })).records;
-  expect(tf.memory().numTensors).toBe(before);
-  expect(other.map((r) => r.step)).toEqual(cpu.map((r) => r.step));
-  cpu.forEach((r, i) => {
+/** Expects the same steps, fields and values within tolerance. */
+export function expectRecordsAgree(other: RunRecord[], ref: RunRecord[], tol: AgreeTolerance = { activation: 0.01, relative: 1e-3 }): void {
+  expect(other.map((r) => r.step)).toEqual(ref.map((r) => r.step));
+  ref.forEach((r, i) => {
     expect(Object.keys(other[i]).sort()).toEqual(Object.keys(r).sort());
     for (const [k, v] of Object.entries(r)) {
       const bound = k.startsWith('activationRate') ? tol.activation : tol.relative * Math.max(1, Math.abs(v));
-      expect(Math.abs(other[i][k] - v)).toBeLessThanOrEqual(bound);
+      if (!(Math.abs(other[i][k] - v) <= bound)) throw new Error(`step ${r.step}, ${k}: ${other[i][k]} vs ${v} (bound ${bound})`);
     }
   });
+}
+
+/** Trains `cfg` on cpu (tfjs engine) and on `backend` with `engine`; expects the records to agree and no leaked tensors. */
+export async function expectBackendAgrees(backend: BackendName, cfg: RunConfig, tol: AgreeTolerance = { activation: 0.01, relative: 1e-3 }, engine: EngineChoice = 'tfjs'): Promise<void> {
+  await useBackend('cpu');
+  const cpu = (await train(cfg, { engine: 'tfjs' })).records;
+  await useBackend(backend);
+  const before = tf.memory().numTensors;
+  const other = (await train(cfg, { engine })).records;
+  expect(tf.memory().numTensors).toBe(before);
+  expectRecordsAgree(other, cpu, tol);
 }
 
 /** One small config of every model family (every probe that applies), for backend agreement tests. */

@@ -1,23 +1,24 @@
 /**
- * Checkpoints: everything needed to continue a run exactly where it stopped: the step,
- * every parameter's float32 values (base64), the data stream's RNG state and position, and
- * the training-loss accumulator. Plain SGD has no optimizer state beyond these.
+ * Checkpoints: everything needed to continue a run exactly where it stopped. Data streams are
+ * counter-based (data/stream.ts), so the step fixes the data; with the parameters and the
+ * training-loss accumulator that is the whole state (plain SGD has no optimizer state).
  */
-import * as tf from '@tensorflow/tfjs';
-import type { TaskState } from '../data/tasks.js';
-import type { Model } from '../models/model.js';
-import { readTensor } from '../backend/read.js';
+import { DATA_STREAM_VERSION } from '../data/stream.js';
+import type { MemberState } from '../engines/engine.js';
 
 /** A run's state after `step` SGD updates. */
 export interface Checkpoint {
-  version: 1;
+  version: 2;
+  /** The data streams the run draws from (a checkpoint of other streams is not resumed). */
+  dataStream: string;
   step: number;
   /** Whether the record due at `step` (if any) was already written. */
   recorded: boolean;
+  /** Every parameter's float32 values (base64) and shape. */
   params: Record<string, { shape: number[]; data: string }>;
-  data: TaskState;
+  /** Training-loss accumulator and the step of the last record (the loss is averaged over the steps since). */
   lossSum: number;
-  lossCount: number;
+  lastRecord: number;
   /** Training wall time before this checkpoint, seconds. */
   wallSeconds: number;
 }
@@ -35,18 +36,33 @@ export function decodeFloat32(text: string): Float32Array {
   return out;
 }
 
-/** The model's parameters, encoded. */
-export async function saveParams(model: Model): Promise<Checkpoint['params']> {
-  const out: Checkpoint['params'] = {};
-  for (const [name, p] of Object.entries(model.params)) out[name] = { shape: [...p.shape], data: encodeFloat32((await readTensor(p)) as Float32Array) };
-  return out;
+/** A checkpoint of one engine member. */
+export function makeCheckpoint(
+  state: MemberState,
+  shapes: Readonly<Record<string, readonly number[]>>,
+  at: { step: number; recorded: boolean; lastRecord: number; wallSeconds: number },
+): Checkpoint {
+  const params: Checkpoint['params'] = {};
+  for (const [name, data] of Object.entries(state.params)) params[name] = { shape: [...shapes[name]], data: encodeFloat32(data) };
+  return { version: 2, dataStream: DATA_STREAM_VERSION, ...at, params, lossSum: state.lossSum };
 }
 
-/** Loads encoded parameters into the model (shapes must match). */
-export function loadParams(model: Model, params: Checkpoint['params']): void {
-  for (const [name, p] of Object.entries(model.params)) {
-    const saved = params[name];
-    if (!saved || saved.shape.join('x') !== p.shape.join('x')) throw new Error(`checkpoint has no parameter ${name} of shape [${p.shape}]`);
-    tf.tidy(() => p.assign(tf.tensor(decodeFloat32(saved.data), p.shape, 'float32')));
+/** The engine state a checkpoint holds; throws unless its parameters have the given shapes. */
+export function checkpointState(cp: Checkpoint, shapes: Readonly<Record<string, readonly number[]>>, file: string): MemberState {
+  const params: Record<string, Float32Array> = {};
+  for (const [name, shape] of Object.entries(shapes)) {
+    const saved = cp.params?.[name];
+    const data = saved ? decodeFloat32(saved.data) : null;
+    if (!saved || saved.shape.join('x') !== shape.join('x') || data!.length !== shape.reduce((a, b) => a * b, 1)) {
+      throw new Error(`${file}: the checkpoint has no parameter ${name} of shape [${shape.join(', ')}]`);
+    }
+    params[name] = data!;
   }
+  return { params, lossSum: cp.lossSum };
+}
+
+/** Whether a parsed checkpoint is one this version can resume (version 2, same data streams). */
+export function isResumable(cp: unknown): cp is Checkpoint {
+  const c = cp as Partial<Checkpoint> | null;
+  return !!c && c.version === 2 && c.dataStream === DATA_STREAM_VERSION && Number.isInteger(c.step) && typeof c.params === 'object';
 }

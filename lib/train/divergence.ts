@@ -1,23 +1,17 @@
-/** Divergence checks: NaN/Inf in the loss or parameters, or a parameter norm above the config's threshold. */
-import * as tf from '@tensorflow/tfjs';
-import type { Model } from '../models/model.js';
-import { readTensor } from '../backend/read.js';
+/**
+ * The divergence rule, written once: a run has diverged when its training-loss accumulator is
+ * non-finite, or a parameter's norm is non-finite or above the config's `divergenceThreshold`.
+ * The loop applies it at every record; engines apply it every `checkEvery` steps (the fused kernels
+ * carry a line-by-line translation of it).
+ */
 
-/** Returns a reason string if the model has diverged, else null. Reads one small tensor from the device. */
-export async function divergenceReason(model: Model, lossSum: tf.Tensor | null, threshold: number): Promise<string | null> {
-  const names = Object.keys(model.params);
-  const values = tf.tidy(() => {
-    const parts = names.map((n) => tf.sum(tf.square(model.params[n])));
-    if (lossSum) parts.push(tf.reshape(lossSum, []));
-    return tf.stack(parts);
-  });
-  const v = await readTensor(values);
-  values.dispose();
-  if (lossSum && !Number.isFinite(v[names.length])) return `non-finite training loss (${v[names.length]})`;
-  for (let i = 0; i < names.length; i++) {
-    const norm = Math.sqrt(v[i]);
-    if (!Number.isFinite(norm)) return `non-finite parameter ${names[i]}`;
-    if (norm > threshold) return `‖${names[i]}‖ = ${norm.toExponential(3)} exceeds divergenceThreshold ${threshold}`;
+/** Why a member diverged, from Σp² of each parameter and its loss accumulator (null: not checked), or null. */
+export function divergenceReason(sumSquares: Record<string, number>, lossSum: number | null, threshold: number): string | null {
+  if (lossSum !== null && !Number.isFinite(lossSum)) return `non-finite training loss (${lossSum})`;
+  for (const [name, sq] of Object.entries(sumSquares)) {
+    const norm = Math.sqrt(sq);
+    if (!Number.isFinite(norm)) return `non-finite parameter ${name}`;
+    if (norm > threshold) return `‖${name}‖ = ${norm.toExponential(3)} exceeds divergenceThreshold ${threshold}`;
   }
   return null;
 }

@@ -1,0 +1,48 @@
+/**
+ * Choosing and creating the engine for a group of members: the fused kernels where they cover the
+ * configs (WGSL on the webgpu backend, WASM SIMD on the CPU backends), else tfjs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../core/config.js';
+import { ConfigError } from '../core/errors.js';
+import type { Engine, EngineName, EngineOptions } from './engine.js';
+import { TfjsEngine } from './tfjs.js';
+
+/** What may be asked for: an engine name, or `auto` (the fastest that covers the configs). */
+export type EngineChoice = EngineName | 'auto';
+
+/** A fused engine: whether it covers a group of configs, and how to create it. */
+export interface FusedEngineFactory {
+  name: EngineName;
+  /** Null when it covers the configs on the active backend, else why not. */
+  unsupported(cfgs: readonly RunConfig[], backend: string): string | null;
+  create(cfgs: readonly RunConfig[], opts: EngineOptions): Promise<Engine>;
+}
+
+const fused: FusedEngineFactory[] = [];
+
+/** Registers a fused engine (engines/webgpu and engines/wasm register themselves). */
+export function registerFusedEngine(f: FusedEngineFactory): void {
+  if (!fused.some((x) => x.name === f.name)) fused.push(f);
+}
+
+/** The engine `choice` names for `cfgs` on the active backend: a ConfigError says why a named one cannot run them. */
+export function pickEngine(cfgs: readonly RunConfig[], choice: EngineChoice = 'auto'): EngineName {
+  if (choice === 'tfjs') return 'tfjs';
+  const backend = tf.getBackend();
+  if (choice !== 'auto') {
+    const f = fused.find((x) => x.name === choice);
+    const why = f ? f.unsupported(cfgs, backend) : 'it is not available in this build';
+    if (why) throw new ConfigError('engine', choice, `an engine that covers these runs ('tfjs' or 'auto'): ${why}`);
+    return choice;
+  }
+  return fused.find((f) => f.unsupported(cfgs, backend) === null)?.name ?? 'tfjs';
+}
+
+/** Creates the engine `name` for `cfgs`. */
+export async function createEngine(cfgs: readonly RunConfig[], name: EngineName, opts: EngineOptions = {}): Promise<Engine> {
+  if (name === 'tfjs') return TfjsEngine.create(cfgs, opts);
+  const f = fused.find((x) => x.name === name);
+  if (!f) throw new ConfigError('engine', name, "'tfjs' or 'auto'");
+  return f.create(cfgs, opts);
+}

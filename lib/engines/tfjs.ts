@@ -1,0 +1,241 @@
+/**
+ * The tfjs engine: K members as one batched program on any tfjs backend (K = 1 is the single-model
+ * path). Parameters are variables with a leading member axis; each step draws every member's batch
+ * from the data streams (padded to the largest |B|, padded samples weighted 0), takes the
+ * architecture's loss and gradients with η folded in, and updates in place.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../core/config.js';
+import { memberData, type MemberData } from '../data/source.js';
+import { STREAM, StreamDraw } from '../data/stream.js';
+import { parameterCount, type Architecture, type Params } from '../models/arch.js';
+import { createArchitecture } from '../models/create.js';
+import { initMember } from '../models/init.js';
+import { readTensor } from '../backend/read.js';
+import { divergenceReason } from '../train/divergence.js';
+import type { Engine, EngineOptions, FrozenMember, MemberState } from './engine.js';
+
+/** The tfjs engine (see the file comment). */
+export class TfjsEngine implements Engine {
+  readonly name = 'tfjs' as const;
+  readonly configs: readonly RunConfig[];
+  readonly paramShapes: Readonly<Record<string, readonly number[]>>;
+  readonly arch: Architecture;
+  private readonly K: number;
+  private readonly M: number;
+  private readonly Bmax: number;
+  private readonly checkEvery: number;
+  private readonly data: MemberData[];
+  private readonly params: Record<string, tf.Variable>;
+  private readonly lossSum: tf.Variable;
+  private readonly xs: Float32Array;
+  private readonly ys: Float32Array;
+  private readonly frozenAt: (number | null)[];
+  private pending: FrozenMember[] = [];
+  private maskKey = '';
+  private masks: { w: tf.Tensor2D; eta: tf.Tensor1D; keep: tf.Tensor1D | null } | null = null;
+  private disposed = false;
+
+  private constructor(cfgs: readonly RunConfig[], data: MemberData[], opts: EngineOptions) {
+    this.configs = cfgs;
+    this.arch = createArchitecture(cfgs[0]);
+    this.paramShapes = this.arch.shapes;
+    this.K = cfgs.length;
+    this.M = cfgs[0].inputDim;
+    this.Bmax = Math.max(...cfgs.map((c) => c.batchSize));
+    this.checkEvery = opts.checkEvery ?? 100;
+    this.data = data;
+    const inits = cfgs.map((c) => initMember(c, this.arch));
+    const params: Record<string, tf.Variable> = {};
+    for (const [name, shape] of Object.entries(this.arch.shapes)) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const all = new Float32Array(this.K * size);
+      inits.forEach((init, m) => all.set(init[name], m * size));
+      params[name] = tf.tidy(() => tf.variable(tf.tensor(all, [this.K, ...shape], 'float32'), false));
+    }
+    this.params = params;
+    this.lossSum = tf.tidy(() => tf.variable(tf.zeros([this.K]), false));
+    this.xs = new Float32Array(this.K * this.Bmax * this.M);
+    this.ys = new Float32Array(this.K * this.Bmax);
+    this.frozenAt = cfgs.map(() => null);
+  }
+
+  /** An engine for `cfgs` (same architecture and data source; own η, seed, |B|, steps), initialized from their seeds. */
+  static async create(cfgs: readonly RunConfig[], opts: EngineOptions = {}): Promise<TfjsEngine> {
+    const bySeed = new Map<number, Promise<MemberData>>();
+    const data = await Promise.all(
+      cfgs.map((c) => {
+        let d = bySeed.get(c.seed);
+        if (!d) bySeed.set(c.seed, (d = memberData(c)));
+        return d;
+      }),
+    );
+    return new TfjsEngine(cfgs, data, opts);
+  }
+
+  /** Sample weights (1/|B| on a member's own slots), η per member, and which members move. */
+  private masksFor(live: boolean[]) {
+    const key = live.map((a) => (a ? '1' : '0')).join('');
+    if (this.masks && key === this.maskKey) return this.masks;
+    if (this.masks) tf.dispose([this.masks.w, this.masks.eta, ...(this.masks.keep ? [this.masks.keep] : [])]);
+    const w = new Float32Array(this.K * this.Bmax);
+    const eta = new Float32Array(this.K);
+    this.configs.forEach((c, m) => {
+      if (!live[m]) return;
+      w.fill(1 / c.batchSize, m * this.Bmax, m * this.Bmax + c.batchSize);
+      eta[m] = c.eta;
+    });
+    const all = live.every(Boolean);
+    this.masks = {
+      w: tf.tensor2d(w, [this.K, this.Bmax]),
+      eta: tf.tensor1d(eta),
+      keep: all ? null : tf.tensor1d(live.map((a) => (a ? 1 : 0)), 'bool' as never),
+    };
+    this.maskKey = key;
+    return this.masks;
+  }
+
+  /** Fills the batch buffers for step t; members sharing a seed and |B| draw once. */
+  private fillBatch(t: number, live: boolean[]): void {
+    const done = new Map<string, number>();
+    const row = this.Bmax * this.M;
+    this.configs.forEach((c, m) => {
+      if (!live[m]) return;
+      const key = `${c.seed}|${c.batchSize}`;
+      const src = done.get(key);
+      if (src !== undefined) {
+        this.xs.copyWithin(m * row, src * row, src * row + c.batchSize * this.M);
+        this.ys.copyWithin(m * this.Bmax, src * this.Bmax, src * this.Bmax + c.batchSize);
+        return;
+      }
+      this.data[m].batch(t, c.batchSize, c.batchSize, this.xs, this.ys, m * this.Bmax);
+      done.set(key, m);
+    });
+  }
+
+  /** Isotropic noise η·σ_k·ξ with σ_k² = tr Σ_k/(noiseBatchSize·P), ξ from the noise stream of step t. */
+  private noiseStep(t: number, x: tf.Tensor3D, y: tf.Tensor2D, eta: tf.Tensor1D): Params {
+    const P = parameterCount(this.arch);
+    const n = x.shape[1];
+    const stats = this.arch.perSampleGradientStats(this.params, x, y);
+    const trace = Object.values(stats)
+      .map((s) => tf.sub(tf.div(s.sumSq, n), tf.sum(tf.reshape(tf.square(s.mean), [this.K, -1]), 1)))
+      .reduce((a, b) => tf.add(a, b));
+    const nb = tf.tensor1d(this.configs.map((c) => c.noiseBatchSize));
+    const sigma = tf.mul(eta, tf.sqrt(tf.div(tf.relu(trace), tf.mul(nb, P)))); // η·σ per member
+    const xi = new Float32Array(this.K * P);
+    this.configs.forEach((c, m) => new StreamDraw(c.seed).normals(STREAM.noise, t, 0, P, xi, m * P));
+    const out: Params = {};
+    let offset = 0;
+    for (const [name, shape] of Object.entries(this.arch.shapes)) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const part = new Float32Array(this.K * size);
+      for (let m = 0; m < this.K; m++) part.set(xi.subarray(m * P + offset, m * P + offset + size), m * size);
+      offset += size;
+      out[name] = tf.mul(tf.tensor(part, [this.K, ...shape]), tf.reshape(sigma, [this.K, ...shape.map(() => 1)]));
+    }
+    return out;
+  }
+
+  async advance(from: number, k: number, active: readonly boolean[]): Promise<void> {
+    const noisy = this.configs[0].gradientNoise === 'isotropic';
+    for (let t = from; t < from + k; t++) {
+      const live = active.map((a, m) => a && this.frozenAt[m] === null);
+      if (!live.some(Boolean)) break;
+      const masks = this.masksFor(live);
+      this.fillBatch(t, live);
+      tf.tidy(() => {
+        const x = tf.tensor3d(this.xs, [this.K, this.Bmax, this.M]);
+        const y = tf.tensor2d(this.ys, [this.K, this.Bmax]);
+        const { loss, grads } = this.arch.lossAndGradients(this.params, x, y, masks.w, masks.eta);
+        const noise = noisy ? this.noiseStep(t, x, y, masks.eta) : null;
+        for (const [name, p] of Object.entries(this.params)) {
+          const step = noise ? tf.add(grads[name], noise[name]) : grads[name];
+          const next = tf.sub(p, step);
+          const keep = masks.keep ? tf.reshape(masks.keep, [this.K, ...this.paramShapes[name].map(() => 1)]) : null;
+          p.assign(keep ? tf.where(tf.broadcastTo(keep, p.shape), next, p) : next);
+        }
+        const add = masks.keep ? tf.where(masks.keep, loss, tf.zerosLike(loss)) : loss;
+        this.lossSum.assign(tf.add(this.lossSum, add));
+      });
+      const s = t + 1;
+      if (s % this.checkEvery === 0) await this.check(s, live);
+    }
+  }
+
+  /** The divergence rule on every live member after step count s; flagged members freeze. */
+  private async check(s: number, live: boolean[]): Promise<void> {
+    const [squares, losses] = await Promise.all([this.sumSquares(), this.lossSums()]);
+    live.forEach((isLive, m) => {
+      if (!isLive) return;
+      if (divergenceReason(squares[m], losses[m], this.configs[m].divergenceThreshold) !== null) {
+        this.frozenAt[m] = s;
+        this.pending.push({ member: m, step: s });
+      }
+    });
+  }
+
+  async takeFrozen(): Promise<FrozenMember[]> {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+
+  async lossSums(): Promise<Float64Array> {
+    return Float64Array.from(await readTensor(this.lossSum));
+  }
+
+  async resetLoss(members: readonly number[]): Promise<void> {
+    if (members.length === 0) return;
+    const keep = new Float32Array(this.K).fill(1);
+    for (const m of members) keep[m] = 0;
+    tf.tidy(() => this.lossSum.assign(tf.mul(this.lossSum, tf.tensor1d(keep))));
+  }
+
+  async sumSquares(): Promise<Record<string, number>[]> {
+    const names = Object.keys(this.params);
+    const t = tf.tidy(() => tf.stack(names.map((n) => tf.sum(tf.reshape(tf.square(this.params[n]), [this.K, -1]), 1)), 1));
+    const v = await readTensor(t);
+    t.dispose();
+    return Array.from({ length: this.K }, (_, m) => Object.fromEntries(names.map((n, i) => [n, v[m * names.length + i]])));
+  }
+
+  async paramTensors(): Promise<Record<string, tf.Tensor>> {
+    return { ...this.params };
+  }
+
+  async save(member: number): Promise<MemberState> {
+    const params: Record<string, Float32Array> = {};
+    for (const [name, p] of Object.entries(this.params)) {
+      const t = tf.tidy(() => tf.slice(p, member, 1));
+      params[name] = Float32Array.from(await readTensor(t));
+      t.dispose();
+    }
+    return { params, lossSum: (await this.lossSums())[member] };
+  }
+
+  async load(member: number, state: MemberState): Promise<void> {
+    for (const [name, p] of Object.entries(this.params)) {
+      const shape = this.paramShapes[name];
+      tf.tidy(() => {
+        const parts: tf.Tensor[] = [];
+        if (member > 0) parts.push(tf.slice(p, 0, member));
+        parts.push(tf.tensor(state.params[name], [1, ...shape], 'float32'));
+        if (member < this.K - 1) parts.push(tf.slice(p, member + 1, this.K - member - 1));
+        p.assign(parts.length === 1 ? parts[0] : tf.concat(parts, 0));
+      });
+    }
+    tf.tidy(() => {
+      const oneHot = tf.oneHot(tf.tensor1d([member], 'int32'), this.K).reshape([this.K]);
+      this.lossSum.assign(tf.add(tf.mul(this.lossSum, tf.sub(1, oneHot)), tf.mul(oneHot, state.lossSum)));
+    });
+    this.frozenAt[member] = null;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    tf.dispose([...Object.values(this.params), this.lossSum]);
+    if (this.masks) tf.dispose([this.masks.w, this.masks.eta, ...(this.masks.keep ? [this.masks.keep] : [])]);
+  }
+}

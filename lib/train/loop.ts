@@ -1,0 +1,263 @@
+/**
+ * The one training loop. It owns the probe schedule, records, divergence verdicts, checkpoints
+ * and cancellation, for any number of members, and drives an engine (engines/engine.ts) that does
+ * the arithmetic: it advances all live members together up to the next step at which some member
+ * has a record due (or must stop), in chunks short enough to handle signals within a fraction of a
+ * second, and measures the due probes on a member axis.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../core/config.js';
+import { memberData, type Samples } from '../data/source.js';
+import type { Engine } from '../engines/engine.js';
+import type { Architecture } from '../models/arch.js';
+import { probesFor } from '../probes/builtin.js';
+import { memberValue, type MemberModel, type Probe, type ProbeContext } from '../probes/probe.js';
+import { configSchedule, nextDue, type Schedule } from '../probes/schedule.js';
+import type { RunRecord, RunStatus } from '../records/types.js';
+import { makeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { divergenceReason } from './divergence.js';
+
+/** One member of the loop: its config, extra probes, resume point and where its results go. */
+export interface LoopMember {
+  cfg: RunConfig;
+  /** Probes besides the config's built-in ones. */
+  extraProbes?: readonly Probe[];
+  /** Continue from this checkpoint (its parameters are loaded into the engine by the caller or the loop). */
+  resumeFrom?: Checkpoint | null;
+  /** Called with each record as soon as it is measured. */
+  onRecord?: (record: RunRecord) => void;
+  /** Called with a checkpoint after a record at most every `checkpointEverySeconds`, and when stopped. */
+  onCheckpoint?: (checkpoint: Checkpoint) => void;
+}
+
+/** Options of {@link runLoop}. */
+export interface LoopOptions {
+  /** Stops every member early (status stays `running`); checkpoints are saved first. */
+  signal?: AbortSignal;
+  /** Default 30. 0: after every record. */
+  checkpointEverySeconds?: number;
+  /** Called with the network-steps done (summed over members) since the last call. */
+  onProgress?: (networkSteps: number) => void;
+  /** Longest stretch of training between looks at signals and progress, ms. Default 50. */
+  sliceMs?: number;
+  /** Probe-set floats measured at once (members are measured in chunks). Default 2²⁵. */
+  measureFloats?: number;
+}
+
+/** What one member ended with. */
+export interface TrainResult {
+  records: RunRecord[];
+  status: RunStatus;
+}
+
+interface MemberState {
+  cfg: RunConfig;
+  probes: Probe[];
+  schedule: Schedule;
+  active: boolean;
+  lastRecord: number;
+  skipAt: number;
+  records: RunRecord[];
+  status: RunStatus;
+  spec: LoopMember;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Whether probe p of member s is due at step. */
+function probeDue(s: MemberState, p: Probe, step: number): boolean {
+  return step === s.cfg.steps || (p.schedule ?? s.schedule).isDue(step);
+}
+
+/** Probe sets of the members, by seed (members sharing a seed share a probe set). */
+class ProbeSets {
+  private readonly sets = new Map<number, Promise<Samples>>();
+  get(cfg: RunConfig): Promise<Samples> {
+    let s = this.sets.get(cfg.seed);
+    if (!s) this.sets.set(cfg.seed, (s = memberData(cfg).then((d) => d.probeSet(cfg.probeSamples))));
+    return s;
+  }
+}
+
+/** The member-axis model of some members' parameters. */
+function memberModel(arch: Architecture, params: Record<string, tf.Tensor>): MemberModel {
+  return {
+    arch,
+    params,
+    forward: (x) => arch.forward(params, x),
+    perSampleGradientStats: (x, y) => arch.perSampleGradientStats(params, x, y),
+  };
+}
+
+/**
+ * Trains the members on `engine` from their common start step (0, or their checkpoints' step) to
+ * their step budgets; returns each member's records and status. The engine's members are the
+ * loop's, in order.
+ */
+export async function runLoop(engine: Engine, arch: Architecture, members: readonly LoopMember[], opts: LoopOptions = {}): Promise<TrainResult[]> {
+  const starts = new Set(members.map((m) => m.resumeFrom?.step ?? 0));
+  if (starts.size !== 1) throw new Error(`runLoop: members must start at one step, got ${[...starts].join(', ')}`);
+  let step = [...starts][0];
+  const states: MemberState[] = members.map((m) => ({
+    cfg: m.cfg,
+    probes: [...probesFor(m.cfg), ...(m.extraProbes ?? [])],
+    schedule: configSchedule(m.cfg),
+    active: true,
+    lastRecord: m.resumeFrom?.lastRecord ?? 0,
+    skipAt: m.resumeFrom?.recorded ? m.resumeFrom.step : -1,
+    records: [],
+    status: { state: 'running', step },
+    spec: m,
+  }));
+  const probeSets = new ProbeSets();
+  const checkpointMs = (opts.checkpointEverySeconds ?? 30) * 1000;
+  const sliceMs = opts.sliceMs ?? 50;
+  const priorSeconds = members.map((m) => m.resumeFrom?.wallSeconds ?? 0);
+  const started = performance.now();
+  let lastCheckpoint = performance.now();
+  let lastYield = performance.now();
+  let chunk = 1;
+
+  /** Measures the due probes of `ids` at `step` and records them; returns the records. */
+  const measure = async (at: number, ids: number[], due: Probe[][]): Promise<RunRecord[]> => {
+    const out: RunRecord[] = ids.map(() => ({ step: at }));
+    const all = await engine.paramTensors();
+    const per = states[ids[0]].cfg.probeSamples * states[ids[0]].cfg.inputDim;
+    const size = Math.max(1, Math.floor((opts.measureFloats ?? 2 ** 25) / Math.max(1, per * 4)));
+    for (let c = 0; c < ids.length; c += size) {
+      const part = ids.slice(c, c + size);
+      const sets = await Promise.all(part.map((m) => probeSets.get(states[m].cfg)));
+      const n = sets[0].size;
+      const M = states[part[0]].cfg.inputDim;
+      const xs = new Float32Array(part.length * n * M);
+      const ys = new Float32Array(part.length * n);
+      sets.forEach((s, i) => {
+        xs.set(s.x, i * n * M);
+        ys.set(s.y, i * n);
+      });
+      const whole = part.length === engine.configs.length && part.every((m, i) => m === i);
+      const idx = whole ? null : tf.tensor1d(part, 'int32');
+      const params = whole ? all : tf.tidy(() => Object.fromEntries(Object.entries(all).map(([k, v]) => [k, tf.gather(v, idx!)])));
+      const probeX = tf.tensor3d(xs, [part.length, n, M]);
+      const probeY = tf.tensor2d(ys, [part.length, n]);
+      let forward: ReturnType<MemberModel['forward']> | null = null;
+      const model = memberModel(arch, params);
+      const ctx: ProbeContext = {
+        step: at,
+        size: part.length,
+        configs: part.map((m) => states[m].cfg),
+        config: states[part[0]].cfg,
+        model,
+        probeX,
+        probeY,
+        forwardOnProbeSet: () => (forward ??= model.forward(probeX)),
+      };
+      try {
+        // members measured together share their due probes (the union); each keeps the fields of its own due probes
+        const union = [...new Set(part.flatMap((m) => due[ids.indexOf(m)]))];
+        for (const probe of union) {
+          const values = await probe.compute(ctx);
+          part.forEach((m, i) => {
+            if (!due[ids.indexOf(m)].includes(probe)) return;
+            const rec = out[c + i];
+            for (const [field, v] of Object.entries(values)) rec[field] = memberValue(v, i);
+          });
+        }
+      } finally {
+        const fw = forward as ReturnType<MemberModel['forward']> | null;
+        if (fw) tf.dispose([...fw.preActivations, fw.logits]);
+        tf.dispose([probeX, probeY, ...(idx ? [idx] : []), ...(whole ? [] : Object.values(params))]);
+      }
+    }
+    return out;
+  };
+
+  /** Records `ids` at `at` (their due probes), with the training loss since their last record. */
+  const record = async (at: number, ids: number[], forced: boolean): Promise<void> => {
+    if (ids.length === 0) return;
+    const due = ids.map((m) => (forced ? states[m].probes : states[m].probes.filter((p) => probeDue(states[m], p, at))));
+    const recs = await measure(at, ids, due);
+    const losses = await engine.lossSums();
+    const squares = await engine.sumSquares();
+    ids.forEach((m, i) => {
+      const s = states[m];
+      const rec = recs[i];
+      if (at > s.lastRecord) rec.trainLoss = losses[m] / (at - s.lastRecord);
+      s.lastRecord = at;
+      s.records.push(rec);
+      s.spec.onRecord?.(rec);
+      const nonFinite = Object.entries(rec).find(([, v]) => !Number.isFinite(v));
+      const reason = nonFinite ? `non-finite ${nonFinite[0]}` : divergenceReason(squares[m], null, s.cfg.divergenceThreshold);
+      if (reason || forced) {
+        s.status = { state: 'diverged', step: at, reason: reason ?? divergenceReason(squares[m], losses[m], s.cfg.divergenceThreshold) ?? "flagged by the engine's divergence check" };
+        s.active = false;
+      } else if (at === s.cfg.steps) {
+        s.status = { state: 'finished', step: at };
+        s.active = false;
+      }
+    });
+    await engine.resetLoss(ids);
+  };
+
+  /** Members the engine froze: a forced record at their freeze step (their parameters are as they were then). */
+  const collectFrozen = async (): Promise<void> => {
+    for (const f of await engine.takeFrozen()) {
+      if (states[f.member].active) await record(f.step, [f.member], true);
+    }
+  };
+
+  const checkpointAll = async (recordedNow: Set<number>): Promise<void> => {
+    for (const [m, s] of states.entries()) {
+      if (!s.active || !s.spec.onCheckpoint) continue;
+      const state = await engine.save(m);
+      const wallSeconds = priorSeconds[m] + (performance.now() - started) / 1000;
+      s.spec.onCheckpoint(makeCheckpoint(state, engine.paramShapes, { step, recorded: recordedNow.has(m), lastRecord: s.lastRecord, wallSeconds }));
+    }
+  };
+
+  for (;;) {
+    const dueIds = states.flatMap((s, m) => (s.active && step !== s.skipAt && s.probes.some((p) => probeDue(s, p, step)) ? [m] : []));
+    const recordedNow = new Set<number>();
+    if (dueIds.length > 0) {
+      await collectFrozen();
+      const still = dueIds.filter((m) => states[m].active);
+      await record(step, still, false);
+      still.forEach((m) => recordedNow.add(m));
+    }
+    states.forEach((s, m) => step === s.skipAt && recordedNow.add(m));
+    if (!states.some((s) => s.active)) break;
+    const aborted = opts.signal?.aborted ?? false;
+    if (aborted || (dueIds.length > 0 && performance.now() - lastCheckpoint >= checkpointMs)) {
+      await collectFrozen();
+      await checkpointAll(recordedNow);
+      lastCheckpoint = performance.now();
+    }
+    if (aborted) break;
+    // advance every live member to the next step at which one of them has a record due or ends
+    let target = Infinity;
+    for (const s of states) {
+      if (!s.active) continue;
+      target = Math.min(target, s.cfg.steps, ...s.probes.map((p) => nextDue(p.schedule ?? s.schedule, step, s.cfg.steps)));
+    }
+    const k = Math.max(1, Math.min(target - step, chunk));
+    const live = states.map((s) => s.active);
+    const t0 = performance.now();
+    await engine.advance(step, k, live);
+    const took = performance.now() - t0;
+    step += k;
+    states.forEach((s) => s.active && (s.status = { state: 'running', step }));
+    opts.onProgress?.(k * live.filter(Boolean).length);
+    // size the next chunk to about sliceMs of work
+    chunk = took < sliceMs / 4 ? chunk * 2 : took > sliceMs ? Math.max(1, Math.floor(chunk / 2)) : chunk;
+    if (performance.now() - lastYield >= sliceMs) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
+  }
+  await collectFrozen();
+  const seconds = (performance.now() - started) / 1000;
+  return states.map((s, m) => {
+    const wallSeconds = priorSeconds[m] + seconds;
+    return { records: s.records, status: { ...s.status, wallSeconds, stepsPerSecond: wallSeconds > 0 ? s.status.step / wallSeconds : 0 } };
+  });
+}
