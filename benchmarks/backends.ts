@@ -9,15 +9,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Command } from 'commander';
-import { listBackends, useBackend, type BackendName } from '../lib/backend/backends.js';
+import { listBackends, useBackend } from '../lib/backend/backends.js';
+import type { EngineChoice } from '../lib/engines/create.js';
 import { makeConfig, type RunConfig } from '../lib/core/config.js';
-import { prepareData, createTask } from '../lib/data/tasks.js';
-import { createModel } from '../lib/models/create.js';
-import type { ForwardPass } from '../lib/models/model.js';
+import { memberData } from '../lib/data/source.js';
+import { TfjsEngine } from '../lib/engines/tfjs.js';
+import type { BatchedForward } from '../lib/models/arch.js';
 import { probesFor } from '../lib/probes/builtin.js';
 import type { Probe, ProbeContext } from '../lib/probes/probe.js';
-import { sgdStep } from '../lib/train/trainer.js';
-import { trainEnsemble } from '../lib/train/ensemble.js';
+import { trainMembers } from '../lib/train/trainer.js';
 import { LIBRARY } from '../lib/version.js';
 import { convFilterGradient } from '../lib/models/conv.js';
 import { readTensor } from '../lib/backend/read.js';
@@ -75,29 +75,30 @@ export async function timeIt(fn: () => Promise<void> | void, seconds: number): P
   return rounds[2];
 }
 
-/** The config, model and task of a case on `backend`. */
-function setupCase(backend: string, c: BenchCase) {
-  const cfg = makeConfig({ probeSamples: 256, ...c.config, backend: backend as BackendName });
-  return { cfg, model: createModel(cfg), task: createTask(cfg) };
+/** The config and a one-member tfjs engine of a case on the active backend. */
+async function setupCase(c: BenchCase) {
+  const cfg = makeConfig({ probeSamples: 256, ...c.config });
+  return { cfg, engine: await TfjsEngine.create([cfg], { checkEvery: 1e9 }) };
 }
 
 /** Benchmarks one case on the active backend. */
 export async function benchCase(backend: string, c: BenchCase, seconds: number): Promise<BenchRow[]> {
-  const { cfg, model, task } = setupCase(backend, c);
-  const probeSet = task.probeSet(cfg.probeSamples);
-  const probeX = tf.tensor2d(probeSet.x, [probeSet.size, cfg.inputDim]);
-  const probeY = tf.tensor1d(probeSet.y);
-  const first = model.params[Object.keys(model.params)[0]];
+  const { cfg, engine } = await setupCase(c);
+  const probeSet = (await memberData(cfg)).probeSet(cfg.probeSamples);
+  const probeX = tf.tensor3d(probeSet.x, [1, probeSet.size, cfg.inputDim]);
+  const probeY = tf.tensor2d(probeSet.y, [1, probeSet.size]);
+  let t = 0;
   const step = async () => {
-    const b = task.nextBatch(cfg.batchSize);
-    tf.tidy(() => sgdStep(model, tf.tensor2d(b.x, [b.size, cfg.inputDim]), tf.tensor1d(b.y), cfg.eta, null));
-    await readTensor(first); // wait for the step (asynchronous backends)
+    await engine.advance(t++, 1, [true]);
+    await engine.lossSums(); // wait for the step (asynchronous backends)
   };
+  const params = await engine.paramTensors();
   const runProbe = async (p: Probe) => {
-    let fw: ForwardPass | null = null;
-    const ctx: ProbeContext = { step: 0, config: cfg, model, probeX, probeY, forwardOnProbeSet: () => (fw ??= model.forward(probeX)) };
+    let fw: BatchedForward | null = null;
+    const model = { arch: engine.arch, params, forward: (x: tf.Tensor3D) => engine.arch.forward(params, x), perSampleGradientStats: (x: tf.Tensor3D, y: tf.Tensor2D) => engine.arch.perSampleGradientStats(params, x, y) };
+    const ctx: ProbeContext = { step: 0, size: 1, configs: [cfg], config: cfg, model, probeX, probeY, forwardOnProbeSet: () => (fw ??= model.forward(probeX)) };
     await p.compute(ctx);
-    const f = fw as ForwardPass | null;
+    const f = fw as BatchedForward | null;
     if (f) tf.dispose([...f.preActivations, f.logits]);
   };
   const plain = await timeIt(step, seconds);
@@ -110,25 +111,25 @@ export async function benchCase(backend: string, c: BenchCase, seconds: number):
     const samples = p.name === 'grad-variance' ? cfg.gradVarSamples : p.name === 'weight-norms' || p.name === 'activation-rate-exact' ? 0 : cfg.probeSamples;
     rows.push({ backend, case: c.name, variant: `step + ${p.name}${samples ? ` (${samples} samples)` : ''}`, stepsPerSecond: 1000 / ms, msPerStep: ms, relative: ms / plain });
   }
-  model.dispose();
+  engine.dispose();
   tf.dispose([probeX, probeY]);
   return rows;
 }
 
 /** The ensemble sweep: the two-layer M = N = 100, |B| = 1 model with `members` members trained as one program, in network-steps/s. */
-export async function benchEnsemble(backend: string, members: number, seconds: number): Promise<BenchRow> {
+export async function benchEnsemble(backend: string, members: number, seconds: number, engine: EngineChoice = 'tfjs'): Promise<BenchRow> {
   const cfgs = (steps: number) =>
     Array.from({ length: members }, (_, m) =>
-      makeConfig({ inputDim: 100, hidden: 100, batchSize: 1, eta: [0.025, 0.05, 0.075, 0.1][m % 4], seed: m, steps, probeLogPoints: 0, probeLinearPoints: 0, probeSamples: 16, backend: backend as BackendName }),
+      makeConfig({ inputDim: 100, hidden: 100, batchSize: 1, eta: [0.025, 0.05, 0.075, 0.1][m % 4], seed: m, steps, probeLogPoints: 0, probeLinearPoints: 0, probeSamples: 16 }),
     );
-  await trainEnsemble(cfgs(50));
+  await trainMembers(cfgs(50), { engine });
   let steps = 200;
   let t = performance.now();
-  await trainEnsemble(cfgs(steps));
+  await trainMembers(cfgs(steps), { engine });
   const perStep = (performance.now() - t) / steps;
   steps = Math.max(200, Math.round((seconds * 1000) / perStep));
   t = performance.now();
-  await trainEnsemble(cfgs(steps));
+  await trainMembers(cfgs(steps), { engine });
   const ms = (performance.now() - t) / steps;
   return {
     backend,
@@ -143,12 +144,9 @@ export async function benchEnsemble(backend: string, members: number, seconds: n
 
 /** Per-kernel time of one training step of a case (tf.profile), largest first: where the time goes. */
 export async function profileCase(backend: string, c: BenchCase): Promise<{ kernel: string; ms: number; calls: number }[]> {
-  const { cfg, model, task } = setupCase(backend, c);
-  const b = task.nextBatch(cfg.batchSize);
-  const x = tf.tensor2d(b.x, [b.size, cfg.inputDim]);
-  const y = tf.tensor1d(b.y);
-  for (let i = 0; i < 5; i++) tf.tidy(() => sgdStep(model, x, y, cfg.eta, null));
-  const info = await tf.profile(() => tf.tidy(() => sgdStep(model, x, y, cfg.eta, null)));
+  const { engine } = await setupCase(c);
+  for (let i = 0; i < 5; i++) await engine.advance(i, 1, [true]);
+  const info = await tf.profile(() => void engine.advance(5, 1, [true]));
   const agg = new Map<string, { ms: number; calls: number }>();
   for (const k of info.kernels) {
     const e = agg.get(k.name) ?? { ms: 0, calls: 0 };
@@ -156,8 +154,8 @@ export async function profileCase(backend: string, c: BenchCase): Promise<{ kern
     e.calls += 1;
     agg.set(k.name, e);
   }
-  model.dispose();
-  tf.dispose([x, y]);
+  engine.dispose();
+  void backend;
   return [...agg.entries()].map(([kernel, e]) => ({ kernel, ...e })).sort((p, q) => q.ms - p.ms);
 }
 
@@ -247,7 +245,6 @@ async function main(): Promise<void> {
     versions[info.name] = info.versions;
     if (info.adapter) adapters[info.name] = info.adapter;
     for (const c of CASES.filter((x) => cases.includes(x.id))) {
-      await prepareData(makeConfig({ ...c.config, probeSamples: 256 }));
       const r = await benchCase(info.name, c, seconds);
       rows.push(...r);
       console.log(formatTable(r).split('\n').slice(2).join('\n'));

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const o = cmd.opts();
   const steps = Number(o.steps);
   const info = await useBackend(o.backend);
-  const cfg = makeConfig({ steps, probeEvery: 100, probeLogPoints: 0, probeLinearPoints: 0, probes: [...PROBE_NAMES], backend: info.name });
+  const cfg = makeConfig({ steps, probeEvery: 100, probeLogPoints: 0, probeLinearPoints: 0, probes: [...PROBE_NAMES] });
   const interval = Math.max(1000, Math.round(steps / 20));
   const warmup = Math.round(steps / 10);
   const rows: { step: number; numTensors: number; rssMiB: number }[] = [];
@@ -28,11 +28,15 @@ async function main(): Promise<void> {
   sample(0);
   let done = 0;
   const started = performance.now();
+  let next = interval;
   await train(cfg, {
-    progressEvery: interval,
+    engine: 'tfjs',
     onProgress: (n) => {
       done += n;
-      sample(done);
+      if (done >= next) {
+        sample(done);
+        next += interval;
+      }
     },
   });
   const seconds = (performance.now() - started) / 1000;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runExample } from '../lib/cli/runExample.js';
+import { runExample } from '../lib/sweep/run.js';
 import { writeCifarFiles } from '../lib/testing/datafiles.js';
 import { EXAMPLES } from './index.js';
 
@@ -15,7 +15,7 @@ const find = (name: string) => EXAMPLES.find((e) => e.name === name)!;
 
 /** Runs an example --quick and checks that every sweep wrote records, a report and a summary with fitted exponents. */
 async function runQuick(name: string, extra: { dataDir?: string } = {}) {
-  const result = await runExample(find(name), { quick: true, out: tmp, bootstrap: 10, quiet: true, ...extra });
+  const result = await runExample(find(name), { quick: true, out: tmp, bootstrap: 10, ...extra });
   expect(result.pending).toEqual([]);
   for (const sweep of result.sweeps) {
     expect(fs.existsSync(sweep.html)).toBe(true);
@@ -49,7 +49,7 @@ test('a6-cifar10 --quick runs wherever CIFAR-10 is (--data-dir), here on generat
   writeCifarFiles(dir, 30);
   const r = await runQuick('a6-cifar10', { dataDir: dir });
   expect(r.sweeps.map((s) => s.summary.axis)).toEqual(['eta', 'batchSize']);
-  await expect(runExample(find('a6-cifar10'), { quick: true, out: tmp, quiet: true, dataDir: path.join(tmp, 'missing') })).rejects.toThrow(/missing: the data directory does not exist/);
+  await expect(runExample(find('a6-cifar10'), { quick: true, out: tmp, dataDir: path.join(tmp, 'missing') })).rejects.toThrow(/missing: the data directory does not exist/);
 });
 
 test('a6-two-layer-gaussian --quick: an η sweep and a |B| sweep', async () => {

@@ -16,7 +16,7 @@ function fakeRun(eta: number, batchSize: number, seed: number, rate: number, ste
   }
   return {
     dir: `/runs/${eta}-${batchSize}-${seed}`,
-    stored: { config: { eta, batchSize, seed } as never, backend: { name: 'cpu', tfName: 'cpu', versions: {} }, library: { name: 'x', version: '0' }, createdAt: '' },
+    stored: { config: { eta, batchSize, seed }, provenance: { backend: { name: 'cpu' } } } as unknown as RunData['stored'],
     records,
     status: diverged ? { state: 'diverged', step: 10, reason: 'non-finite loss' } : { state: 'finished', step: steps },
     droppedTornLine: false,
@@ -53,7 +53,8 @@ describe('collapse score', () => {
 describe('exponent fits recover known exponents from synthetic curves', () => {
   test.each([1, 2, 3])('η-sweep with rate ∝ η^%p', (alpha) => {
     const etas = [0.025, 0.05, 0.075, 0.1];
-    const runs = etas.flatMap((eta) => [0, 1, 2, 3].map((s) => fakeRun(eta, 1, s, 1e-3 * (eta / 0.1) ** alpha, Math.ceil(4000 * (0.1 / eta) ** alpha), 0.002)));
+    const run = (eta: number, s: number) => fakeRun(eta, 1, s, 1e-3 * (eta / 0.1) ** alpha, Math.ceil(4000 * (0.1 / eta) ** alpha), 0.002);
+    const runs = etas.flatMap((eta) => [0, 1, 2, 3].map((s) => run(eta, s)));
     const fit = fitExponent('eta', groupCurves(runs, 'eta', 'q'), { bootstrap: 50 })!;
     expect(Math.abs(fit.value - alpha)).toBeLessThan(0.06);
     expect(fit.ci[0]).toBeLessThanOrEqual(alpha + 0.06);
@@ -70,7 +71,8 @@ describe('exponent fits recover known exponents from synthetic curves', () => {
 
 describe('analyzeSweep', () => {
   const etas = [0.05, 0.1];
-  const runs = etas.flatMap((eta) => [0, 1, 2, 3].map((s) => fakeRun(eta, 1, s, 1e-3 * (eta / 0.1) ** 2, Math.ceil(4000 * (0.1 / eta) ** 2), 0.002)));
+  const alpha2 = (eta: number, s: number) => fakeRun(eta, 1, s, 1e-3 * (eta / 0.1) ** 2, Math.ceil(4000 * (0.1 / eta) ** 2), 0.002);
+  const runs = etas.flatMap((eta) => [0, 1, 2, 3].map((s) => alpha2(eta, s)));
   runs.push(fakeRun(0.2, 1, 0, 1, 100, 0, true));
   const spec = { name: 's', title: 'T', axis: 'eta' as const, quantities: ['q', 'norm_V'], base: {}, grid: {} };
   const a = analyzeSweep(spec, runs, { bootstrap: 50 });
@@ -91,5 +93,41 @@ describe('analyzeSweep', () => {
   test('a rising quantity is reported as rising, against the prediction', () => {
     expect(a.summary.probes.norm_V.direction).toBe('rises');
     expect(a.summary.probes.norm_V.verdict).toMatch(/norm_V RISES for every η \(the paper predicts a fall\)/);
+  });
+});
+
+describe('degenerate sweeps', () => {
+  const etas = [0.05, 0.1];
+  const spec = { name: 's', title: 'T', axis: 'eta' as const, quantities: ['q'], base: {}, grid: {} };
+  const alpha2 = (eta: number, s: number) => fakeRun(eta, 1, s, 1e-3 * (eta / 0.1) ** 2, Math.ceil(4000 * (0.1 / eta) ** 2), 0.002);
+  const runs = etas.flatMap((eta) => [0, 1].map((s) => alpha2(eta, s)));
+  const empty = { ...fakeRun(0.1, 1, 7, 1, 100, 0), records: [] };
+  const running = { ...fakeRun(0.05, 1, 8, 1, 100, 0), status: { state: 'running' as const, step: 40 } };
+  const a = analyzeSweep(spec, [...runs, empty, running], {
+    bootstrap: 10,
+    ignored: [
+      { dir: '/runs/old-1', reason: 'another spec (steps differ)' },
+      { dir: '/runs/old-2', reason: 'another spec (steps differ)' },
+    ],
+  });
+
+  test('runs with empty records count as not finished and are listed', () => {
+    expect(a.summary.runs).toEqual({ total: 6, finished: 4, unstable: 0, inRegime: 4 });
+    expect(a.summary.leftOut).toEqual([
+      expect.objectContaining({ seed: 7, state: 'no records', reason: 'no records' }),
+      expect.objectContaining({ seed: 8, state: 'running', reason: 'did not finish' }),
+    ]);
+  });
+
+  test('runs of another spec that the caller ignored are counted by reason', () => {
+    expect(a.summary.ignored).toEqual([{ reason: 'another spec (steps differ)', count: 2, dirs: ['/runs/old-1', '/runs/old-2'] }]);
+  });
+
+  test('without wall times the speed reads "speed not recorded" and nothing prints NaN', () => {
+    const noTimes = runs.map((r) => ({ ...r, status: { state: 'finished' as const, step: r.status.step } }));
+    const s = analyzeSweep(spec, noTimes, { bootstrap: 10 }).summary;
+    expect(s.speed).toBe('speed not recorded');
+    expect(JSON.stringify(s)).not.toMatch(/NaN/);
+    expect(Object.values(s.probes).map((p) => p.verdict).join(' ')).not.toMatch(/NaN/);
   });
 });

@@ -4,7 +4,7 @@
  * the total variance of all values there. 0 means the curves coincide; about 1 means the
  * spread between curves is as large as the change along them.
  */
-import { interpolate, type Curve } from './curves.js';
+import type { Curve } from './curves.js';
 
 /** Points of the common grid. */
 export const COLLAPSE_GRID_POINTS = 100;
@@ -16,17 +16,32 @@ export function collapseScore(curves: Curve[], gridPoints = COLLAPSE_GRID_POINTS
   const start = Math.max(...usable.map((c) => c.t[0]));
   const end = Math.min(...usable.map((c) => c.t[c.t.length - 1]));
   if (!(end > start)) return NaN;
+  // Each curve is read on the increasing grid with a moving pointer (linear interpolation, clamped).
+  const k = usable.length;
+  const vals = new Float64Array(k * gridPoints);
+  usable.forEach((c, j) => {
+    let idx = 0;
+    const last = c.t.length - 1;
+    for (let i = 0; i < gridPoints; i++) {
+      const x = start + ((end - start) * i) / (gridPoints - 1);
+      while (idx < last && c.t[idx + 1] <= x) idx++;
+      let v: number;
+      if (x <= c.t[0]) v = c.y[0];
+      else if (idx >= last) v = c.y[last];
+      else v = c.y[idx] + ((x - c.t[idx]) / (c.t[idx + 1] - c.t[idx])) * (c.y[idx + 1] - c.y[idx]);
+      vals[i * k + j] = v;
+    }
+  });
   let residual = 0;
   let sum = 0;
   let sumSq = 0;
-  const n = usable.length * gridPoints;
+  const n = k * gridPoints;
   for (let i = 0; i < gridPoints; i++) {
-    const x = start + ((end - start) * i) / (gridPoints - 1);
     let m = 0;
-    const vals = usable.map((c) => interpolate(c, x));
-    for (const v of vals) m += v;
-    m /= vals.length;
-    for (const v of vals) {
+    for (let j = 0; j < k; j++) m += vals[i * k + j];
+    m /= k;
+    for (let j = 0; j < k; j++) {
+      const v = vals[i * k + j];
       residual += (v - m) ** 2;
       sum += v;
       sumSq += v * v;

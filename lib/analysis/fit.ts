@@ -64,10 +64,43 @@ export interface ExponentFit {
   scan: ScanResult;
   /** Resamples used. */
   bootstrap: number;
+  /** The best exponent of each resample, sorted (the interval is their 2.5–97.5% percentiles). */
+  samples: number[];
+  /** The widest empty stretch between resamples inside the interval: a bimodal bootstrap when {@link isBimodal}. */
+  gap: { lo: number; hi: number };
+}
+
+/** An empty stretch of at least this width (in exponent) inside the interval makes a bootstrap bimodal... */
+export const BIMODAL_GAP = 0.2;
+/** ...provided it also spans at least this fraction of the interval's width. */
+export const BIMODAL_GAP_FRACTION = 0.25;
+
+/** The widest gap between consecutive sorted samples within [lo, hi]. */
+export function widestGap(samples: number[], lo: number, hi: number): { lo: number; hi: number } {
+  const inside = samples.filter((x) => x >= lo && x <= hi);
+  let best = { lo: NaN, hi: NaN };
+  for (let i = 1; i < inside.length; i++) {
+    if (!(inside[i] - inside[i - 1] <= best.hi - best.lo)) best = { lo: inside[i - 1], hi: inside[i] };
+  }
+  return best;
+}
+
+/**
+ * Whether the bootstrap of a fit is bimodal: an empty stretch inside its 95% interval at least
+ * {@link BIMODAL_GAP} wide and at least {@link BIMODAL_GAP_FRACTION} of the interval. The percentile
+ * interval of a bimodal bootstrap spans both modes and can hold a value that no resample is near.
+ */
+export function isBimodal(fit: Pick<ExponentFit, 'ci' | 'gap'>): boolean {
+  const width = fit.gap.hi - fit.gap.lo;
+  return width >= BIMODAL_GAP && width >= BIMODAL_GAP_FRACTION * (fit.ci[1] - fit.ci[0]);
 }
 
 /** Fits the exponent on seed means and bootstraps seeds within each group. Needs at least 2 groups. */
-export function fitExponent(axis: SweepAxis, groups: CurveGroup[], opts: ScanOptions & { bootstrap?: number; seed?: number } = {}): ExponentFit | null {
+export function fitExponent(
+  axis: SweepAxis,
+  groups: CurveGroup[],
+  opts: ScanOptions & { bootstrap?: number; seed?: number } = {},
+): ExponentFit | null {
   if (groups.length < 2) return null;
   const values = groups.map((g) => g.value);
   const scan = scanExponent(axis, values, groups.map((g) => g.mean), opts);
@@ -82,5 +115,7 @@ export function fitExponent(axis: SweepAxis, groups: CurveGroup[], opts: ScanOpt
   }
   bests.sort((a, b) => a - b);
   const q = (p: number) => (bests.length ? bests[Math.min(bests.length - 1, Math.max(0, Math.round(p * (bests.length - 1))))] : NaN);
-  return { value: scan.best, ci: [q(0.025), q(0.975)], score: scan.bestScore, scan, bootstrap: bests.length };
+  const ci: [number, number] = [q(0.025), q(0.975)];
+  const gap = widestGap(bests, ci[0], ci[1]);
+  return { value: scan.best, ci, score: scan.bestScore, scan, bootstrap: bests.length, samples: bests, gap };
 }

@@ -4,6 +4,7 @@
  * asked for but not installed gives a {@link BackendUnavailableError} that says how to install it.
  */
 import * as tf from '@tensorflow/tfjs';
+import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { BackendUnavailableError } from '../core/errors.js';
 import { checkEnum } from '../core/validate.js';
@@ -17,8 +18,11 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 /** What may be asked for: a backend name or `auto`. */
 export type BackendChoice = BackendName | 'auto';
 
-/** Order in which `auto` tries backends: fastest first (webgpu only when asked for: its adapter may be a software one). */
-export const AUTO_ORDER: readonly BackendName[] = ['cuda', 'tensorflow', 'wasm', 'cpu'];
+/**
+ * Order in which `auto` tries backends, fastest first: webgpu only with a real (non-software) GPU
+ * adapter, then the native and embedded CPU backends.
+ */
+export const AUTO_ORDER: readonly BackendName[] = ['webgpu', 'cuda', 'tensorflow', 'wasm', 'cpu'];
 
 /** How to install each optional backend. */
 export const INSTALL_HINTS: Record<BackendName, string> = {
@@ -57,6 +61,21 @@ const PROVIDERS: Record<BackendName, { pkg: string | null; tfName: string }> = {
   cuda: { pkg: '@tensorflow/tfjs-node-gpu', tfName: 'tensorflow' },
   webgpu: { pkg: '@tensorflow/tfjs-backend-webgpu', tfName: 'webgpu' },
 };
+
+/**
+ * Whether this machine shows a GPU device to try WebGPU on (`auto` does not probe for a WebGPU adapter
+ * otherwise: on a machine without one, Dawn would only find a software rasterizer, and say so on stderr).
+ * Linux: an NVIDIA, DRM render or WSL device node; other systems: assumed.
+ */
+export function gpuDevicePresent(): boolean {
+  if (process.platform !== 'linux') return true;
+  try {
+    if (fs.existsSync('/dev/nvidia0') || fs.existsSync('/dev/dxg')) return true;
+    return fs.existsSync('/dev/dri') && fs.readdirSync('/dev/dri').some((d) => d.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
 
 /** Whether the package that provides `name` can be resolved (without loading it). */
 export function isBackendInstalled(name: BackendName): boolean {
@@ -121,11 +140,11 @@ async function loadProvider(name: BackendName, opts: UseBackendOptions): Promise
 export async function useBackend(choice?: string, opts: UseBackendOptions = {}): Promise<BackendInfo> {
   quietTfjs();
   const resolved = resolveBackendChoice(choice);
-  const candidates = resolved === 'auto' ? AUTO_ORDER.filter(isBackendInstalled) : [resolved];
+  const candidates = resolved === 'auto' ? AUTO_ORDER.filter((b) => isBackendInstalled(b) && (b !== 'webgpu' || gpuDevicePresent())) : [resolved];
   let lastError: unknown = null;
   for (const name of candidates) {
     try {
-      const adapter = await loadProvider(name, opts);
+      const adapter = await loadProvider(name, resolved === 'auto' && name === 'webgpu' ? { ...opts, requireGpu: true } : opts);
       if (name === 'wasm') registerWasmKernels();
       const ok = await tf.setBackend(PROVIDERS[name].tfName);
       if (!ok) throw new BackendUnavailableError(name, `tfjs could not initialize it. ${INSTALL_HINTS[name]}`);

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { jest } from '@jest/globals';
 import { main } from './main.js';
-import { runExample } from './runExample.js';
+import { runExample } from '../sweep/run.js';
 import { fig2TwoLayer } from '../../examples/fig2-two-layer.js';
 
 let tmp: string;
@@ -43,7 +43,7 @@ test('an unknown backend and a bad --seeds exit 2; --verbose adds the stack', as
   expect(printed(errSpy as never)).toMatch(/^error: ConfigError: backend: got 'tpu'; allowed: one of 'cpu', 'wasm', 'tensorflow', 'cuda', 'webgpu', 'auto'$/);
   errSpy.mockClear();
   expect(await main(['node', 'thermo', 'run', 'fig2-two-layer', '--seeds', '0', '--verbose', '--out', tmp])).toBe(2);
-  expect(printed(errSpy as never)).toMatch(/--seeds: got '0'; allowed: an integer >= 1\n.*at /s);
+  expect(printed(errSpy as never)).toMatch(/--seeds: got '0'; allowed: an integer >= 1 and <= 10000\n.*at /s);
 });
 
 test('an unknown option exits 2', async () => {
@@ -70,7 +70,7 @@ test('the main job runs end to end (--quick): records, report and summary; repor
   }
   const summary = JSON.parse(fs.readFileSync(path.join(sweep, 'summary.json'), 'utf8'));
   expect(summary.probes.activationRate.alpha.ci).toHaveLength(2);
-  expect(summary.runs).toEqual({ total: 8, finished: 8 });
+  expect(summary.runs).toMatchObject({ total: 8, finished: 8 });
   expect(fs.statSync(path.join(sweep, 'report.html')).size).toBeGreaterThan(1e6);
   expect(printed(logSpy as never)).toMatch(/α = [0-9.]+ \[/);
 
@@ -84,6 +84,6 @@ test('the main job runs end to end (--quick): records, report and summary; repor
   expect(fs.existsSync(path.join(sweep, 'report.html'))).toBe(true);
   expect(await main(['node', 'thermo', 'csv', sweep])).toBe(0);
   const csv = fs.readFileSync(path.join(sweep, 'runs', runs[0], 'records.csv'), 'utf8');
-  expect(csv.split('\n')[0]).toMatch(/^step,activationRate,activationRateExact,norm_W,norm_V,norm_b,probeLoss,probeSqErr/);
+  expect(csv.split('\n')[0]).toMatch(/^step,activationRate,activationRateExact,norm_W,norm_b,norm_V,probeLoss,probeSqErr/);
   expect(printed(logSpy as never)).not.toMatch(/ensemble/); // second run: everything skipped
 });

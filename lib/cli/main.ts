@@ -10,7 +10,7 @@ import { EXAMPLES } from '../../examples/index.js';
 import { listBackends } from '../backend/backends.js';
 import { ConfigError } from '../core/errors.js';
 import { readSweepRuns, recordsToCsv } from '../records/reader.js';
-import { writeFileAtomic } from '../records/files.js';
+import { describeJsonError, writeFileAtomic } from '../records/files.js';
 import { writeSweepReport } from '../report/write.js';
 import { findSweeps } from '../sweep/find.js';
 import { LIBRARY } from '../version.js';
@@ -26,11 +26,13 @@ export function readSweepFile(file: string): SweepSpec {
   } catch (err) {
     throw new ConfigError('spec.json', file, `a readable JSON file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+  const body = text.replace(/^\uFEFF/, '');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(body);
   } catch (err) {
-    throw new ConfigError(file, text.length > 40 ? `${text.slice(0, 37)}...` : text, `valid JSON (${(err as Error).message})`);
+    const shown = body.slice(0, 37).replace(/\s+/g, ' ');
+    throw new ConfigError(file, body.length > 40 ? `${shown}...` : shown, `valid JSON (${describeJsonError(body, (err as Error).message)})`);
   }
   return checkSweepSpec(parsed, file);
 }

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { jest } from '@jest/globals';
 import { a6TwoLayerUniform } from '../../examples/a6-two-layer-uniform.js';
-import { parseShard, runExample } from './runExample.js';
+import { parseShard } from './runExample.js';
+import { runExample } from '../sweep/run.js';
 import { main } from './main.js';
 
 let tmp: string;
@@ -24,7 +25,7 @@ const runsOf = (dir: string) =>
   });
 
 test('--shard i/n runs disjoint deterministic subsets; reports appear once every shard has finished and read all shards', async () => {
-  const opts = { quick: true, seeds: 2, out: tmp, bootstrap: 10, quiet: true } as const;
+  const opts = { quick: true, seeds: 2, out: tmp, bootstrap: 10 } as const;
   const first = await runExample(a6TwoLayerUniform, { ...opts, shard: { index: 0, count: 2 } });
   const dir = path.join(tmp, 'a6-two-layer-uniform');
   const after0 = runsOf(dir);
@@ -38,7 +39,7 @@ test('--shard i/n runs disjoint deterministic subsets; reports appear once every
   expect(after1).toHaveLength(14);
   expect(after0.every((r) => after1.includes(r))).toBe(true);
   expect(second.pending).toEqual([]);
-  expect(second.sweeps.map((s) => s.summary.runs)).toEqual([
+  expect(second.sweeps.map((s) => s.summary.runs)).toMatchObject([
     { total: 8, finished: 8 },
     { total: 6, finished: 6 },
   ]);
@@ -50,7 +51,7 @@ test('--shard i/n runs disjoint deterministic subsets; reports appear once every
 
 test('--budget-scale multiplies every run\'s step budget; a bad value is a usage error', async () => {
   const { fig2TwoLayer } = await import('../../examples/fig2-two-layer.js');
-  const r = await runExample(fig2TwoLayer, { quick: true, seeds: 1, out: path.join(tmp, 'scaled'), bootstrap: 10, quiet: true, budgetScale: 0.25 });
+  const r = await runExample(fig2TwoLayer, { quick: true, seeds: 1, out: path.join(tmp, 'scaled'), bootstrap: 10, budgetScale: 0.25 });
   const steps = r.sweeps[0].summary.probes.activationRate.change.map((c) => c.steps);
   expect(steps).toEqual([1600, 400, 178, 100]); // quick budget 400 at η = 0.1, scaled by 1/4
   expect(await main(['node', 'thermo', 'run', 'fig2-two-layer', '--budget-scale', '0', '--out', tmp])).toBe(2);

@@ -11,7 +11,8 @@ import { ChecksumError, DataFormatError, DataMissingError } from './errors.js';
 import { downloadFashionMnist, loadFashionMnistIdx, loadFashionMnistNpm } from './fashionMnist.js';
 import { encodeIdx, parseIdx } from './idx.js';
 import { readTar, writeTar } from './tar.js';
-import { DatasetTask, clearLoadedData, createTask, prepareData } from './tasks.js';
+import { clearLoadedData, loadDataset } from './load.js';
+import { memberData } from './source.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -133,41 +134,70 @@ describe('CIFAR-10', () => {
   });
 });
 
-describe('dataset tasks', () => {
+describe('dataset sources and provenance', () => {
+  const fm = { model: 'cnn', input: 'fashion-mnist', inputDim: 784, classes: 10, loss: 'softmax-ce', probes: ['loss'] } as const;
   test('a missing data directory is a DataMissingError naming it', async () => {
-    const cfg = makeConfig({ model: 'cnn', input: 'fashion-mnist', inputDim: 784, classes: 10, loss: 'softmax-ce', probes: ['loss'], dataDir: path.join(tmp, 'nope') });
-    await expect(prepareData(cfg)).rejects.toThrow(DataMissingError);
-    await expect(prepareData(cfg)).rejects.toThrow(/nope: the data directory does not exist/);
+    const cfg = makeConfig({ ...fm, dataDir: path.join(tmp, 'nope') });
+    await expect(loadDataset(cfg)).rejects.toThrow(DataMissingError);
+    await expect(loadDataset(cfg)).rejects.toThrow(/nope: the data directory does not exist/);
+  });
+  test.each([
+    ['an empty directory', (d: string) => fs.mkdirSync(d, { recursive: true }), /holds no Fashion-MNIST: missing train-images-idx3-ubyte\.gz, train-labels-idx1-ubyte\.gz, t10k-images-idx3-ubyte\.gz, t10k-labels-idx1-ubyte\.gz/],
+    ['a file', (d: string) => fs.writeFileSync(d, 'x'), /is not a directory/],
+    ['a folder missing one IDX file', (d: string) => {
+      writeFashionMnistFiles(d, 10, 10);
+      fs.rmSync(path.join(d, 't10k-labels-idx1-ubyte.gz'));
+    }, /missing t10k-labels-idx1-ubyte\.gz \(here/],
+  ])('a --data-dir that is %s is refused (never the npm copy instead), naming what is missing', async (name, make, message) => {
+    const dir = path.join(tmp, `given-${name.replace(/ /g, '-')}`);
+    make(dir);
+    await expect(loadDataset(makeConfig({ ...fm, dataDir: dir }))).rejects.toThrow(message);
+  });
+  test('the source used is recorded with checksums and distinguishes the data identity', async () => {
+    const dir = path.join(tmp, 'fm-prov');
+    writeFashionMnistFiles(dir, 12, 6);
+    const files = await loadDataset(makeConfig({ ...fm, dataDir: dir }));
+    expect(files.provenance.kind).toBe('files');
+    expect(files.provenance.files.map((f) => f.name).sort()).toEqual(['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']);
+    expect(files.provenance.files[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    const npm = await loadDataset(makeConfig({ ...fm, dataSource: 'npm' }));
+    expect(npm.provenance.kind).toBe('npm');
+    expect(npm.provenance.id).not.toBe(files.provenance.id);
+    await expect(loadDataset(makeConfig({ ...fm, dataSource: 'npm', dataDir: dir }))).rejects.toThrow(/config\.dataDir: got .*; allowed: '' with dataSource 'npm'/);
+  });
+  test('a training split with 0 images is a DataFormatError', async () => {
+    const dir = path.join(tmp, 'fm-empty');
+    writeFashionMnistFiles(dir, 0, 5);
+    await expect(loadDataset(makeConfig({ ...fm, dataDir: dir }))).rejects.toThrow(/train-images-idx3-ubyte\.gz: the training split holds 0 images/);
   });
   test("dataSource 'npm' is refused for CIFAR-10", async () => {
     const cfg = makeConfig({ input: 'cifar10', inputDim: 3072, classes: 10, loss: 'softmax-ce', probes: ['loss'], dataSource: 'npm' });
-    await expect(prepareData(cfg)).rejects.toThrow(ConfigError);
-  });
-  test('training before prepareData says what to do', () => {
-    const cfg = makeConfig({ input: 'cifar10', inputDim: 3072, classes: 10, loss: 'softmax-ce', probes: ['loss'] });
-    expect(() => createTask(cfg)).toThrow(/call `await prepareData\(config\)` before training/);
+    await expect(loadDataset(cfg)).rejects.toThrow(ConfigError);
   });
   test('normalizations, shuffled epochs over train and a probe set from test', async () => {
     const dir = path.join(tmp, 'cifar-task');
     writeCifarFiles(dir, 20);
     const base = { input: 'cifar10', inputDim: 3072, classes: 10, loss: 'softmax-ce', probes: ['loss'], dataDir: dir } as const;
-    const unit = makeConfig({ ...base, normalize: 'unit' });
-    const ds = (await prepareData(unit))!;
-    const task = new DatasetTask(unit, ds);
-    const b = task.nextBatch(100);
-    expect(b.x.reduce((a, v) => Math.max(a, v), -Infinity)).toBeLessThanOrEqual(1);
-    expect(b.x.reduce((a, v) => Math.min(a, v), Infinity)).toBeGreaterThanOrEqual(0);
-    const std = new DatasetTask(makeConfig({ ...base, normalize: 'standardize' }), ds);
-    const all = std.nextBatch(100);
-    const mean = all.x.reduce((a, v) => a + v, 0) / all.x.length;
-    const variance = all.x.reduce((a, v) => a + (v - mean) ** 2, 0) / all.x.length;
+    const unit = await memberData(makeConfig({ ...base, normalize: 'unit' }));
+    const x = new Float32Array(100 * 3072);
+    const y = new Float32Array(100);
+    unit.batch(0, 100, 100, x, y, 0);
+    expect(x.reduce((a, v) => Math.max(a, v), -Infinity)).toBeLessThanOrEqual(1);
+    expect(x.reduce((a, v) => Math.min(a, v), Infinity)).toBeGreaterThanOrEqual(0);
+    const std = await memberData(makeConfig({ ...base, normalize: 'standardize' }));
+    std.batch(0, 100, 100, x, y, 0);
+    const mean = x.reduce((a, v) => a + v, 0) / x.length;
+    const variance = x.reduce((a, v) => a + (v - mean) ** 2, 0) / x.length;
     expect(Math.abs(mean)).toBeLessThan(1e-3);
     expect(Math.abs(variance - 1)).toBeLessThan(1e-2);
-    const probe = task.probeSet(7);
-    expect(probe.size).toBe(7);
-    const state = task.getState();
-    const next = task.nextBatch(5);
-    task.setState(state);
-    expect(task.nextBatch(5)).toEqual(next);
+    expect(unit.probeSet(7).size).toBe(7);
+    // every training image once per epoch (100 = one epoch of 5 × 20)
+    const a = new Float32Array(3072);
+    const seen = new Set<string>();
+    for (let t = 0; t < 100; t++) {
+      unit.batch(t, 1, 1, a, y, 0);
+      seen.add(a.slice(0, 8).join(','));
+    }
+    expect(seen.size).toBe(100);
   });
 });

@@ -226,8 +226,10 @@ export class TfjsEngine implements Engine {
       });
     }
     tf.tidy(() => {
-      const oneHot = tf.oneHot(tf.tensor1d([member], 'int32'), this.K).reshape([this.K]);
-      this.lossSum.assign(tf.add(tf.mul(this.lossSum, tf.sub(1, oneHot)), tf.mul(oneHot, state.lossSum)));
+      const mask = new Float32Array(this.K);
+      mask[member] = 1;
+      const hot = tf.tensor1d(mask);
+      this.lossSum.assign(tf.add(tf.mul(this.lossSum, tf.sub(1, hot)), tf.mul(hot, state.lossSum)));
     });
     this.frozenAt[member] = null;
   }

@@ -139,7 +139,7 @@ test('a cnn trains on wasm (no Conv2DBackpropFilter kernel there) and matches cp
   const cfg = makeConfig({ model: 'cnn', inputDim: 36, convLayers: 2, channels: 3, kernel: 3, steps: 30, batchSize: 4, probeSamples: 40, gradVarSamples: 16, probeLogPoints: 4, probeLinearPoints: 2, probes: ['activation-rate', 'weight-norms', 'loss', 'grad-variance'] });
   const cpu = (await train(cfg)).records;
   await useBackend('wasm');
-  const wasm = (await train({ ...cfg, backend: 'wasm' })).records;
+  const wasm = (await train(cfg)).records;
   await useBackend('cpu');
   expect(wasm.map((r) => r.step)).toEqual(cpu.map((r) => r.step));
   const last = cpu.length - 1;

@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJson, writeJsonAtomic } from './files.js';
+import { RecordsError } from '../core/errors.js';
+import { ensureWritableDir, readJson, writeJsonAtomic } from './files.js';
 import { RUN_FORMAT } from './types.js';
 
 /** `manifest.json` of a sweep directory. */
@@ -24,7 +25,7 @@ export function manifestFile(sweepDir: string): string {
 
 /** Writes the manifest of a sweep's current spec. */
 export function writeManifest(sweepDir: string, runIds: string[]): void {
-  fs.mkdirSync(sweepDir, { recursive: true });
+  ensureWritableDir(sweepDir);
   const m: SweepManifest = { format: RUN_FORMAT, runs: runIds, updatedAt: new Date().toISOString() };
   writeJsonAtomic(manifestFile(sweepDir), m);
 }
@@ -34,6 +35,6 @@ export function readManifest(sweepDir: string): SweepManifest | null {
   const file = manifestFile(sweepDir);
   if (!fs.existsSync(file)) return null;
   const m = readJson<SweepManifest>(file);
-  if (!m || !Array.isArray(m.runs) || m.runs.some((r) => typeof r !== 'string')) throw new Error(`${file}: not a sweep manifest (expected { format, runs: [run ids] })`);
+  if (!m || !Array.isArray(m.runs) || m.runs.some((r) => typeof r !== 'string')) throw new RecordsError(file, 'not a sweep manifest (expected { format, runs: [run ids] })');
   return m;
 }

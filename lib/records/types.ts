@@ -56,4 +56,6 @@ export interface RunData {
   status: RunStatus;
   /** True when a torn (partially written) last line was dropped. */
   droppedTornLine: boolean;
+  /** True when status.json says finished but there are no records (such a run counts as not finished). */
+  finishedWithoutRecords?: boolean;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runSweep } from '../sweep/runner.js';
+import { runSweep } from '../sweep/run.js';
 import type { SweepSpec } from '../sweep/sweep.js';
 import { checkPage } from '../testing/browser.js';
 import { buildPanels } from './html.js';
@@ -28,7 +28,7 @@ test.each([
     grid: grid as unknown as SweepSpec['grid'],
     budget: { refSteps: 300, etaRef: 0.1, batchRef: 1 },
   };
-  await runSweep(spec, tmp, 'cpu');
+  await runSweep(spec, tmp, { backend: 'cpu' });
   const { html, summary, analysis } = writeSweepReport(path.join(tmp, spec.name), { bootstrap: 20 });
   const panels = buildPanels(analysis);
   expect(panels).toHaveLength(2 * perQuantity);

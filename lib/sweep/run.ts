@@ -174,7 +174,7 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
   for (const s of sweeps) plans.push(await planSweep(s, path.join(dir, s.name), () => (shard ? k++ % shard.count === shard.index : true)));
   const runner: RunnerOptions = {
     signal: options.signal,
-    checkpointEverySeconds: options.checkpointEverySeconds,
+    checkpointEverySeconds: options.checkpointEverySeconds ?? envSeconds('THERMO_CHECKPOINT_SECONDS'),
     ensemble: options.ensemble,
     engine: options.engine,
     extraProbes: options.extraProbes,
@@ -219,6 +219,13 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
     results.push({ dir: plan.dir, html: r.html, summaryFile: r.summary, summary: r.analysis.summary, analysis: r.analysis });
   }
   return { dir, backend: info, sweeps: results, pending, interrupted, wallSeconds: (performance.now() - started) / 1000 };
+}
+
+/** A non-negative number of seconds from an environment variable, or undefined. */
+function envSeconds(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  return checkNumber(Number(raw), { ge: 0, le: 1e9 }, name);
 }
 
 /** One line about a run's outcome. */

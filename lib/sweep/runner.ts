@@ -14,9 +14,9 @@ import { DATA_STREAM_VERSION } from '../data/stream.js';
 import { pickEngine, type EngineChoice } from '../engines/create.js';
 import type { EngineName } from '../engines/engine.js';
 import type { Probe } from '../probes/probe.js';
-import { ensureWritableDir, readJson, writeJsonAtomic } from '../records/files.js';
+import { ensureWritableDir, readJson, writeFileAtomic, writeJsonAtomic } from '../records/files.js';
 import { acquireLock, type RunLock } from '../records/lock.js';
-import { parseRecords } from '../records/reader.js';
+import { parseRecords, readStatus, readStoredConfig } from '../records/reader.js';
 import { RUN_FORMAT, type RunStatus, type StoredConfig } from '../records/types.js';
 import { RunWriter } from '../records/writer.js';
 import { isResumable, type Checkpoint } from '../train/checkpoint.js';
@@ -70,7 +70,7 @@ export function ensembleKey(cfg: RunConfig): string {
 export function runIsComplete(dir: string): RunStatus | null {
   const file = path.join(dir, 'status.json');
   if (!fs.existsSync(file)) return null;
-  const status = readJson<RunStatus>(file);
+  const status = readStatus(file);
   return status.state === 'finished' || status.state === 'diverged' ? status : null;
 }
 
@@ -89,9 +89,7 @@ function truncateRecords(dir: string, step: number): void {
 }
 
 function writeJsonLines(file: string, rows: object[]): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, rows.map((r) => `${JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`).join(''));
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, rows.map((r) => `${JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`).join(''));
 }
 
 /** The provenance recorded with a run started now. */
@@ -130,6 +128,28 @@ export function maxMembersFor(opts: Pick<RunnerOptions, 'ensemble' | 'engine'>):
   };
 }
 
+/**
+ * Takes a run's lock, then reads its status again: a run that another process finished after this one
+ * planned it is released and reported done (never restarted or truncated); otherwise its resumable
+ * checkpoint, if any. A lock held by a live process is a RunLockedError.
+ */
+export function claimRun(dir: string): { done: RunStatus } | { lock: RunLock; resume: Checkpoint | null } {
+  ensureWritableDir(dir);
+  const lock = acquireLock(dir);
+  try {
+    const done = runIsComplete(dir);
+    if (done) {
+      lock.release();
+      return { done };
+    }
+    const cp = fs.existsSync(checkpointFile(dir)) ? readJson<unknown>(checkpointFile(dir)) : null;
+    return { lock, resume: isResumable(cp) ? cp : null };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
 interface Pending {
   i: number;
   lock: RunLock;
@@ -156,16 +176,12 @@ export async function runMembers(cfgs: readonly RunConfig[], dirs: readonly stri
         skip(i, done);
         continue;
       }
-      ensureWritableDir(dir);
-      const lock = acquireLock(dir);
-      const now = runIsComplete(dir); // another process may have finished it since we looked
-      if (now) {
-        lock.release();
-        skip(i, now);
+      const claim = claimRun(dir);
+      if ('done' in claim) {
+        skip(i, claim.done);
         continue;
       }
-      const cp = fs.existsSync(checkpointFile(dir)) ? readJson<unknown>(checkpointFile(dir)) : null;
-      pending.push({ i, lock, resume: isResumable(cp) ? cp : null });
+      pending.push({ i, lock: claim.lock, resume: claim.resume });
     }
   } catch (err) {
     pending.forEach((p) => p.lock.release()); // one run is held elsewhere: give back the others
@@ -196,7 +212,7 @@ async function trainGroup(group: Pending[], start: number, cfgs: readonly RunCon
       const configFile = path.join(dir, 'config.json');
       const stored: StoredConfig =
         p.resume && fs.existsSync(configFile)
-          ? readJson<StoredConfig>(configFile)
+          ? readStoredConfig(configFile)
           : { format: RUN_FORMAT, config: cfgs[p.i], provenance: await provenanceFor(cfgs[p.i], engine), createdAt: new Date().toISOString() };
       const w = new RunWriter(dir, stored, !p.resume);
       w.setStatus({ state: 'running', step: start });

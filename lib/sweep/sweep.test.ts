@@ -3,8 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { readSweepRuns } from '../records/reader.js';
-import { runSweep } from './runner.js';
-import { expandSweep, type SweepSpec } from './sweep.js';
+import { useBackend } from '../backend/backends.js';
+import { runDir } from '../records/runDir.js';
+import { runConfig } from './runner.js';
+import { SWEEP_LIMITS, expandSweep, writeSweepSpec, type SweepSpec } from './sweep.js';
 
 const spec: SweepSpec = {
   name: 'tiny',
@@ -23,7 +25,8 @@ test('a grid expands into the Cartesian product of its fields', () => {
 });
 
 test('a step budget gives each η (η_ref/η)² and each |B| |B|/B_ref times the reference steps', () => {
-  const runs = expandSweep({ ...spec, grid: { eta: [0.025, 0.05, 0.1], batchSize: [1, 3] }, budget: { refSteps: 100, etaRef: 0.1, batchRef: 1 } });
+  const budget = { refSteps: 100, etaRef: 0.1, batchRef: 1 };
+  const runs = expandSweep({ ...spec, grid: { eta: [0.025, 0.05, 0.1], batchSize: [1, 3] }, budget });
   const steps = Object.fromEntries(runs.map((r) => [`${r.eta}/${r.batchSize}`, r.steps]));
   expect(steps).toEqual({ '0.025/1': 1600, '0.025/3': 4800, '0.05/1': 400, '0.05/3': 1200, '0.1/1': 100, '0.1/3': 300 });
 });
@@ -36,17 +39,64 @@ test.each([
   [{ name: '../escape' }, /sweep\.name: got '\.\.\/escape'/],
   [{ extra: 1 }, /sweep\.extra: got 1; allowed: no such option/],
   [{ base: { model: 'mlp' } }, /sweep\.base\.model: got 'mlp'/],
+  [{ title: undefined }, /sweep\.title: got undefined; allowed: a non-empty string of at most 500 characters/],
+  [{ title: 42 }, /sweep\.title: got 42; allowed: a non-empty string/],
+  [{ title: '  ' }, /sweep\.title: got '  '; allowed: a non-empty string/],
+  [{ title: 't'.repeat(501) }, /sweep\.title: got 't{20}\.\.\. \(501 characters\)'; allowed: a non-empty string of at most 500/],
+  [{ name: 'n'.repeat(300) }, /sweep\.name: got 'n{20}\.\.\. \(300 characters\)'; allowed: a name of .* \(at most 100 characters\)/],
+  [{ grid: { eta: [0.05, 0.1, 0.05] } }, /sweep\.grid\.eta: got \[0\.05,0\.1,0\.05\]; allowed: distinct values \(repeated: 0\.05\)/],
+  [{ grid: { eta: [0.05], seed: [0, -0] } }, /sweep\.grid\.seed: got \[0,0\]; allowed: distinct values \(repeated: 0\)/],
+  [{ grid: { probes: [['loss'], ['loss']] } }, /sweep\.grid\.probes: got \[\["loss"\],\["loss"\]\]; allowed: distinct values \(repeated/],
+  [{ quantities: ['norm_V', 'norm_V'] }, /sweep\.quantities: got \["norm_V","norm_V"\]; allowed: distinct values/],
+  [{ grid: { seed: Array.from({ length: 10_001 }, (_, i) => i) } }, /sweep\.grid\.seed: got '10001 values'; allowed: at most 10000 values/],
+  [{ grid: { seed: Array.from({ length: 1000 }, (_, i) => i), hidden: Array.from({ length: 101 }, (_, i) => i + 1) } },
+    /sweep\.grid: got '101000 runs \(seed 1000 × hidden 101\)'; allowed: at most 100000 runs/],
+  [{ grid: { dataDir: ['a', 'b'] } }, /sweep\.grid: got \{"dataDir":"b"\}; allowed: runs that differ; it gives the same run as \{"dataD/],
+  [
+    { grid: { eta: [0.1], steps: [10, 20] }, budget: { refSteps: 5, etaRef: 0.1, batchRef: 1 } },
+    /sweep\.grid: got \{"eta":0\.1,"steps":20\}; allowed: runs that differ/,
+  ],
 ])('bad sweep %# is a ConfigError', (patch, message) => {
   expect(() => expandSweep({ ...spec, ...patch } as SweepSpec)).toThrow(ConfigError);
   expect(() => expandSweep({ ...spec, ...patch } as SweepSpec)).toThrow(message);
 });
 
 test("a sweep's runs are written and read back together, each with its backend recorded", async () => {
+  await useBackend('cpu');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thermo-sweep-'));
-  const outcomes = await runSweep({ ...spec, grid: { eta: [0.05, 0.1], seed: [0, 1] } }, tmp, 'cpu');
+  const small = { ...spec, grid: { eta: [0.05, 0.1], seed: [0, 1] } };
+  const sweepDir = path.join(tmp, 'tiny');
+  writeSweepSpec(sweepDir, small);
+  const outcomes = [];
+  for (const cfg of expandSweep(small)) outcomes.push(await runConfig(cfg, runDir(sweepDir, cfg)));
   expect(outcomes.map((o) => o.status.state)).toEqual(['finished', 'finished', 'finished', 'finished']);
-  const runs = readSweepRuns(path.join(tmp, 'tiny'));
+  const runs = readSweepRuns(sweepDir);
   expect(runs).toHaveLength(4);
-  expect(runs.every((r) => r.stored.config.backend === 'cpu' && r.stored.backend.name === 'cpu')).toBe(true);
+  expect(runs.every((r) => r.stored.provenance.backend.name === 'cpu' && !r.finishedWithoutRecords)).toBe(true);
   fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('the limits are what the messages say', () => {
+  expect(SWEEP_LIMITS).toEqual(expect.objectContaining({ name: 100, title: 500, values: 10_000, runs: 100_000 }));
+});
+
+test('grid.backend is refused: the backend is not a run config field (it is provenance)', () => {
+  const withBackend = { ...spec, grid: { backend: ['cpu'] } } as unknown as SweepSpec;
+  expect(() => expandSweep(withBackend)).toThrow(ConfigError);
+  expect(() => expandSweep(withBackend)).toThrow(/sweep\.grid\.backend: got \["cpu"\]; allowed: no such option/);
+});
+
+test.each([
+  ['no title', { title: undefined }],
+  ['repeated η', { grid: { eta: [0.05, 0.05] } }],
+  ['a 300-character name', { name: 'x'.repeat(300) }],
+])('a sweep with %s is refused before anything is trained or written', async (_name, patch) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thermo-sweep-bad-'));
+  try {
+    expect(() => expandSweep({ ...spec, ...patch } as SweepSpec)).toThrow(ConfigError);
+    expect(() => writeSweepSpec(path.join(tmp, 'w'), { ...spec, ...patch } as SweepSpec)).toThrow(ConfigError);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });

@@ -3,9 +3,10 @@
  * writes its own directory under `<sweepDir>/runs`, and a sweep's runs are read back together.
  */
 import * as path from 'node:path';
-import * as fs from 'node:fs';
 import { CONFIG_KEYS, checkField, makeConfig, type RunConfig } from '../core/config.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, describeValue } from '../core/errors.js';
+import { ensureWritableDir, writeFileAtomic } from '../records/files.js';
+import { canonicalJson, runId } from '../records/runDir.js';
 import { checkArray, checkEnum, checkKeys, checkNumber } from '../core/validate.js';
 
 /** The config field a sweep varies for time rescaling. */
@@ -43,21 +44,78 @@ export interface SweepSpec {
 
 const SPEC_KEYS = ['name', 'title', 'base', 'grid', 'axis', 'quantities', 'budget'] as const;
 
-/** Checks a sweep spec at a public entry point (unknown keys, bad grid values). */
+/** Bounds of a sweep spec, checked before anything is trained or written. */
+export const SWEEP_LIMITS = {
+  /** Characters of the sweep name (a directory name). */
+  name: 100,
+  /** Characters of the title. */
+  title: 500,
+  /** Values of one grid field. */
+  values: 10_000,
+  /** Record fields analyzed. */
+  quantities: 1_000,
+  /** Runs of the whole grid (the product of its lists' lengths). */
+  runs: 100_000,
+} as const;
+
+/** Throws unless `values` has no two equal entries (0 and -0 are equal), naming the repeated ones and `why`. */
+function checkDistinct(values: unknown[], where: string, why: string): void {
+  const seen = new Map<string, number>();
+  const repeated = new Set<string>();
+  for (const v of values) {
+    const key = canonicalJson(v);
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+    if (seen.get(key) === 2) repeated.add(key);
+  }
+  if (repeated.size > 0) {
+    throw new ConfigError(where, values, `distinct values (repeated: ${[...repeated].join(', ')}); ${why}`);
+  }
+}
+
+/** A string over `max` characters shown by its start and length, for an error message; anything else as it is. */
+function shorten(value: unknown, max: number): unknown {
+  return typeof value === 'string' && value.length > max ? `${value.slice(0, 20)}... (${value.length} characters)` : value;
+}
+
+/** Throws unless `value` is an array of 1 to `max` entries (checked before its entries are). */
+function checkListLength(value: unknown, max: number, where: string): void {
+  if (Array.isArray(value) && value.length > max) throw new ConfigError(where, `${value.length} values`, `at most ${max} values`);
+}
+
+/**
+ * Checks a sweep spec at a public entry point, before anything is trained or written: unknown keys, the name (a
+ * directory name of at most {@link SWEEP_LIMITS}.name characters), the title, the axis and quantities, every grid
+ * value, repeated grid values, the grid's size and the base config. Each failure is a {@link ConfigError}.
+ */
 export function checkSweepSpec(spec: unknown, where = 'sweep'): SweepSpec {
   checkKeys(spec, SPEC_KEYS, where);
   const s = spec as unknown as SweepSpec;
-  if (typeof s.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(s.name) || s.name.startsWith('.')) {
-    throw new ConfigError(`${where}.name`, s.name, 'a name of letters, digits, ".", "_" and "-" not starting with "."');
+  if (typeof s.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(s.name) || s.name.startsWith('.') || s.name.length > SWEEP_LIMITS.name) {
+    const allowed = `a name of letters, digits, ".", "_" and "-" not starting with "." (at most ${SWEEP_LIMITS.name} characters)`;
+    throw new ConfigError(`${where}.name`, shorten(s.name, SWEEP_LIMITS.name), allowed);
+  }
+  if (typeof s.title !== 'string' || s.title.trim() === '' || s.title.length > SWEEP_LIMITS.title) {
+    const allowed = `a non-empty string of at most ${SWEEP_LIMITS.title} characters (the report's title)`;
+    throw new ConfigError(`${where}.title`, shorten(s.title, SWEEP_LIMITS.title), allowed);
   }
   checkEnum(s.axis, SWEEP_AXES, `${where}.axis`);
+  checkListLength(s.quantities, SWEEP_LIMITS.quantities, `${where}.quantities`);
   checkArray(s.quantities, `${where}.quantities`, (v, w) => {
-    if (typeof v !== 'string') throw new ConfigError(w, v, 'a record field name');
+    if (typeof v !== 'string' || v === '') throw new ConfigError(w, v, 'a record field name');
     return v;
   });
+  checkDistinct(s.quantities, `${where}.quantities`, 'each field is analyzed once');
   checkKeys(s.grid, CONFIG_KEYS, `${where}.grid`);
+  let runs = 1;
   for (const [key, values] of Object.entries(s.grid)) {
-    checkArray(values, `${where}.grid.${key}`, (v, w) => checkField(key, v, w));
+    checkListLength(values, SWEEP_LIMITS.values, `${where}.grid.${key}`);
+    const checked = checkArray(values, `${where}.grid.${key}`, (v, w) => checkField(key, v, w));
+    checkDistinct(checked, `${where}.grid.${key}`, 'each run of a sweep must differ');
+    runs *= checked.length;
+  }
+  if (runs > SWEEP_LIMITS.runs) {
+    const sizes = Object.entries(s.grid).map(([k, v]) => `${k} ${(v as unknown[]).length}`).join(' × ');
+    throw new ConfigError(`${where}.grid`, `${runs} runs (${sizes})`, `at most ${SWEEP_LIMITS.runs} runs`);
   }
   if (s.budget !== undefined) {
     checkKeys(s.budget, ['refSteps', 'etaRef', 'batchRef'], `${where}.budget`);
@@ -69,21 +127,41 @@ export function checkSweepSpec(spec: unknown, where = 'sweep'): SweepSpec {
   return s;
 }
 
-/** Expands a sweep into its runs' configs (Cartesian product of the grid, in key order). */
-export function expandSweep(spec: SweepSpec): RunConfig[] {
-  checkSweepSpec(spec);
+/**
+ * Expands a sweep into its runs' configs (Cartesian product of the grid, in key order), each checked, its steps
+ * set by the budget if any. Two runs that would share a run directory (e.g. a grid over a field that is not part
+ * of a run's identity, or over `steps` under a budget) are a {@link ConfigError} naming both.
+ */
+export function expandSweep(spec: SweepSpec, where = 'sweep'): RunConfig[] {
+  checkSweepSpec(spec, where);
   let partials: Partial<RunConfig>[] = [{ ...spec.base }];
   for (const [key, values] of Object.entries(spec.grid)) {
     partials = partials.flatMap((p) => (values as unknown[]).map((v) => ({ ...p, [key]: v })));
   }
+  const byDir = new Map<string, number>();
   return partials.map((p, i) => {
-    const cfg = makeConfig(p, `${spec.name}.runs[${i}]`);
+    const runWhere = `${spec.name}.runs[${i}]`;
+    let cfg = makeConfig(p, runWhere);
     if (spec.budget) {
       const { refSteps, etaRef, batchRef } = spec.budget;
-      cfg.steps = Math.ceil(refSteps * (etaRef / cfg.eta) ** 2 * (cfg.batchSize / batchRef));
+      const steps = Math.ceil(refSteps * (etaRef / cfg.eta) ** 2 * (cfg.batchSize / batchRef));
+      cfg = makeConfig({ ...cfg, steps }, `${runWhere} (steps from the budget)`);
     }
+    const id = runId(cfg);
+    const first = byDir.get(id);
+    if (first !== undefined) {
+      const other = describeValue(describeRun(partials[first], spec.grid));
+      const allowed = `runs that differ; it gives the same run as ${other} (${id})`;
+      throw new ConfigError(`${where}.grid`, describeRun(partials[i], spec.grid), allowed);
+    }
+    byDir.set(id, i);
     return cfg;
   });
+}
+
+/** The grid fields of one run, e.g. `{eta: 0.05, seed: 1}`. */
+function describeRun(p: Partial<RunConfig>, grid: SweepSpec['grid']): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(grid).map((k) => [k, p[k as keyof RunConfig]]));
 }
 
 /** Total SGD steps of a set of runs. */
@@ -91,8 +169,9 @@ export function totalSteps(configs: RunConfig[]): number {
   return configs.reduce((n, c) => n + c.steps, 0);
 }
 
-/** Writes `sweep.json` (the spec) in the sweep directory. */
+/** Checks the spec, then writes it as `sweep.json` in the sweep directory (atomically). */
 export function writeSweepSpec(sweepDir: string, spec: SweepSpec): void {
-  fs.mkdirSync(sweepDir, { recursive: true });
-  fs.writeFileSync(path.join(sweepDir, 'sweep.json'), `${JSON.stringify(spec, null, 2)}\n`);
+  checkSweepSpec(spec);
+  ensureWritableDir(sweepDir);
+  writeFileAtomic(path.join(sweepDir, 'sweep.json'), `${JSON.stringify(spec, null, 2)}\n`);
 }

@@ -56,7 +56,7 @@ test('a member that diverges stops at a check step and is marked; the others go 
 test('custom probes run on every member, with per-member values', async () => {
   const probe: Probe = {
     name: 'eta-times-step',
-    compute: (ctx) => ({ etaStep: ctx.configs.map((c) => c.eta * ctx.step), width: ctx.model.params.W.shape[1] }),
+    compute: (ctx) => ({ etaStep: ctx.configs.map((c) => c.eta * ctx.step), width: ctx.model.params.W.shape[1] as number }),
   };
   const cfgs = [0.05, 0.1].map((eta, seed) => makeConfig({ ...base, eta, seed, steps: 50, probeLogPoints: 0, probeLinearPoints: 2 }));
   const res = await trainMembers(cfgs, { extraProbes: [probe] });

@@ -1,0 +1,176 @@
+/**
+ * The controls analysis (SGD vs full-batch GD vs GD + isotropic noise of SGD's per-step variance):
+ * per quantity the noise-induced drift over the first T steps per (η, |B|) cell (drift.ts), its scaling
+ * with η at fixed |B| (drift ∝ η^a, predicted a = 2) and with |B| at fixed η (drift ∝ |B|^−c, predicted
+ * c = 1) by least squares on log-log with bootstrap intervals (powerLaw.ts), and a verdict in numbers.
+ */
+import { driftCells, type ControlRun, type DriftCell } from './drift.js';
+import type { Estimate } from './bootstrap.js';
+import { fitPowerLaw, powerLawProblem, type PowerLawFit } from './powerLaw.js';
+import { regimeExit, type RegimeOptions } from './regime.js';
+import { fmtEstimate } from './verdict.js';
+
+export type { ControlRun, Dynamics } from './drift.js';
+
+/** Predicted exponents of the noise-induced drift, and the alternatives a first-order effect would give. */
+export const DRIFT_PREDICTION = { eta: { predicted: 2, alternative: 1 }, batch: { predicted: 1, alternative: 0 } } as const;
+
+/** Options of {@link analyzeControls}. */
+export interface ControlsOptions {
+  /** Record fields, e.g. ['activationRate', 'sum_b', 'norm_V']. */
+  quantities: string[];
+  /** T: the drift is the change over the first T steps (default: the last step every run reaches). */
+  steps?: number;
+  /** Bootstrap resamples (default 1000). */
+  resamples?: number;
+  /** Thresholds of the regime rule used to flag runs that leave the regime before T. */
+  regime?: RegimeOptions;
+}
+
+/** A scaling fit in the sign of its statement: a of η^a, or c of |B|^−c. */
+export interface ScalingFit {
+  /** The fixed value of the other axis (|B| for the η fit, η for the |B| fit). */
+  at: number;
+  /** The swept values used. */
+  values: number[];
+  exponent: number | null;
+  ci: [number, number] | null;
+  predicted: number;
+  /** 'consistent' (holds the prediction, excludes the alternative), 'inconclusive', 'not-supported' or 'no-fit'. */
+  claim: 'consistent' | 'inconclusive' | 'not-supported' | 'no-fit';
+  /** Why there is no fit. */
+  problem: string | null;
+  fit: PowerLawFit | null;
+}
+
+/** The controls analysis of one quantity. */
+export interface QuantityControls {
+  cells: DriftCell[];
+  etaFit: ScalingFit | null;
+  batchFit: ScalingFit | null;
+  /** Cells whose SGD − GD interval excludes 0: all → 'yes', some → 'partly', none → 'no'; 'unresolved' without cells. */
+  noiseInduced: 'yes' | 'partly' | 'no' | 'unresolved';
+  verdict: string;
+}
+
+/** The whole controls analysis. */
+export interface ControlsAnalysis {
+  /** T in steps. */
+  steps: number;
+  /** Runs that leave the small-η regime before T. */
+  exits: { dir: string; dynamics: string; eta: number; batchSize: number; seed: number; step: number; reason: string }[];
+  quantities: Record<string, QuantityControls>;
+}
+
+const f3 = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : 'n/a');
+const est = (e: Estimate | null) => (e && e.n ? `${f3(e.mean)} [${f3(e.ci[0])}, ${f3(e.ci[1])}]` : 'n/a');
+const excludesZero = (e: Estimate) => e.n >= 2 && (e.ci[0] > 0 || e.ci[1] < 0);
+
+/** The swept values of the series with the most distinct values along one axis; ties: smallest |B| or largest η. */
+function series(cells: DriftCell[], along: 'eta' | 'batchSize'): { at: number; cells: DriftCell[] } | null {
+  const other = along === 'eta' ? 'batchSize' : 'eta';
+  const ats = [...new Set(cells.map((c) => c[other]))];
+  let best: { at: number; cells: DriftCell[] } | null = null;
+  for (const at of ats) {
+    const mine = cells.filter((c) => c[other] === at).sort((a, b) => a[along] - b[along]);
+    const tieBreak = along === 'eta' ? at < (best?.at ?? Infinity) : at > (best?.at ?? -Infinity);
+    const better = !best || mine.length > best.cells.length || (mine.length === best.cells.length && tieBreak);
+    if (better) best = { at, cells: mine };
+  }
+  return best && best.cells.length >= 2 ? best : null;
+}
+
+function scaling(cells: DriftCell[], along: 'eta' | 'batchSize', resamples: number): ScalingFit | null {
+  const s = series(cells, along);
+  if (!s) return null;
+  const pred = along === 'eta' ? DRIFT_PREDICTION.eta : DRIFT_PREDICTION.batch;
+  const points = s.cells.map((c) => ({ x: c[along], values: c.perSeed }));
+  const fit = fitPowerLaw(points, { resamples });
+  const flip = along === 'batchSize' ? -1 : 1;
+  const exponent = fit ? flip * fit.exponent : null;
+  const ci: [number, number] | null = fit ? (flip === 1 ? fit.ci : [-fit.ci[1], -fit.ci[0]]) : null;
+  let claim: ScalingFit['claim'] = 'no-fit';
+  if (ci && ci.every(Number.isFinite)) {
+    const holds = (x: number) => ci[0] <= x && x <= ci[1];
+    claim = holds(pred.predicted) ? (holds(pred.alternative) ? 'inconclusive' : 'consistent') : 'not-supported';
+  }
+  const problem = fit ? null : (powerLawProblem(points) ?? 'no fit');
+  return { at: s.at, values: s.cells.map((c) => c[along]), exponent, ci, predicted: pred.predicted, claim, problem, fit };
+}
+
+function scalingText(f: ScalingFit | null, along: 'eta' | 'batchSize'): string {
+  const name = along === 'eta' ? 'η^a' : '|B|^−c';
+  const sym = along === 'eta' ? 'a' : 'c';
+  const over = along === 'eta' ? `η = ${f?.values.join(', ')} at |B| = ${f?.at}` : `|B| = ${f?.values.join(', ')} at η = ${f?.at}`;
+  if (!f) return `drift ∝ ${name}: not measured (fewer than two ${along === 'eta' ? 'η' : '|B|'} values)`;
+  if (!f.fit || f.exponent === null || !f.ci) return `drift ∝ ${name} over ${over}: no fit (${f.problem})`;
+  const alt = along === 'eta' ? DRIFT_PREDICTION.eta.alternative : DRIFT_PREDICTION.batch.alternative;
+  const words = {
+    consistent: `holds it and excludes ${sym} = ${alt}`,
+    inconclusive: `holds it and also ${sym} = ${alt}`,
+    'not-supported': 'EXCLUDES it',
+    'no-fit': '',
+  }[f.claim];
+  return `drift ∝ ${name} over ${over}: ${sym} = ${fmtEstimate(f.exponent, f.ci)} (predicted ${f.predicted}: the interval ${words})`;
+}
+
+type Verdict = { text: string; noise: QuantityControls['noiseInduced'] };
+
+function verdict(q: string, T: number, cells: DriftCell[], etaFit: ScalingFit | null, batchFit: ScalingFit | null): Verdict {
+  if (cells.length === 0) {
+    return { text: `${q}: no SGD run paired with a GD run of the same η and seed reaches step ${T}.`, noise: 'unresolved' };
+  }
+  const head = [...cells].sort((a, b) => a.batchSize - b.batchSize || b.eta - a.eta)[0];
+  const resolved = cells.filter((c) => excludesZero(c.noiseInduced));
+  const noise: QuantityControls['noiseInduced'] = resolved.length === cells.length ? 'yes' : resolved.length ? 'partly' : 'no';
+  const unresolved = cells.filter((c) => !excludesZero(c.noiseInduced)).map((c) => `η = ${c.eta}, |B| = ${c.batchSize}`);
+  const conclusion = {
+    yes: 'the drift is noise-induced.',
+    partly: 'the drift is noise-induced where the interval excludes 0.',
+    no: 'no noise-induced drift is resolved.',
+    unresolved: '',
+  }[noise];
+  const where = `η = ${head.eta}, |B| = ${head.batchSize} (${head.seeds.length} seeds)`;
+  const parts = [
+    `${q}, change over the first ${T} steps at ${where}: ` +
+      `SGD ${est(head.sgd)}, GD ${est(head.gd)}, GD + isotropic noise ${est(head.gdNoise)}.`,
+    `Noise-induced drift (SGD − GD, paired by seed): ${est(head.noiseInduced)}; ` +
+      `its interval excludes 0 in ${resolved.length} of ${cells.length} (η, |B|) cells` +
+      `${unresolved.length ? ` (not at ${unresolved.join('; ')})` : ''}: ${conclusion}`,
+  ];
+  if (head.isotropic && head.isotropicShare) {
+    parts.push(
+      `GD + isotropic noise − GD: ${est(head.isotropic)}, i.e. ${f3(100 * head.isotropicShare.mean)}% ` +
+        `[${f3(100 * head.isotropicShare.ci[0])}%, ${f3(100 * head.isotropicShare.ci[1])}%] of SGD's noise-induced drift.`,
+    );
+  }
+  parts.push(`Scaling: ${scalingText(etaFit, 'eta')}; ${scalingText(batchFit, 'batchSize')}.`);
+  const follows = etaFit?.claim === 'consistent' && batchFit?.claim === 'consistent';
+  const against = etaFit?.claim === 'not-supported' || batchFit?.claim === 'not-supported';
+  if (follows) parts.push('The drift follows η²/|B|.');
+  else parts.push(against ? 'The drift does NOT follow η²/|B|.' : 'Whether the drift follows η²/|B| is not resolved.');
+  return { text: parts.join(' '), noise };
+}
+
+/** Analyzes control runs. */
+export function analyzeControls(runs: ControlRun[], opts: ControlsOptions): ControlsAnalysis {
+  const T = opts.steps ?? Math.min(...runs.map((r) => r.records[r.records.length - 1]?.step ?? 0));
+  const resamples = opts.resamples ?? 1000;
+  const exits = runs
+    .map((r) => ({ r, e: regimeExit(r.records, opts.regime) }))
+    .filter(({ e }) => e.step <= T)
+    .map(({ r, e }) => {
+      const { dynamics, eta, batchSize, seed } = r;
+      return { dir: r.dir ?? '', dynamics, eta, batchSize, seed, step: e.step, reason: e.reason ?? '' };
+    });
+  const quantities: Record<string, QuantityControls> = {};
+  for (const q of opts.quantities) {
+    const cells = driftCells(runs, q, T, resamples);
+    const etaFit = scaling(cells, 'eta', resamples);
+    const batchFit = scaling(cells, 'batchSize', resamples);
+    const v = verdict(q, T, cells, etaFit, batchFit);
+    const warn = ` ${exits.length} run(s) leave the small-η regime before step ${T}: their drift includes dynamics outside it.`;
+    quantities[q] = { cells, etaFit, batchFit, noiseInduced: v.noise, verdict: v.text + (exits.length ? warn : '') };
+  }
+  return { steps: T, exits, quantities };
+}

@@ -1,0 +1,108 @@
+import type { SweepSpec } from '../sweep/sweep.js';
+import { analyzeSweep } from './summary.js';
+import { syntheticEtaSweep } from './synthetic.js';
+
+const ETAS = [0.025, 0.05, 0.075, 0.1];
+const spec: SweepSpec = { name: 's', title: 'T', axis: 'eta', quantities: ['q', 'norm_V'], base: {}, grid: {} };
+const sweep = syntheticEtaSweep;
+
+describe('headline fit in the small-η regime', () => {
+  const runs = sweep({ exitAt: 700 });
+  const a = analyzeSweep(spec, runs, { bootstrap: 30 });
+  const s = a.summary;
+
+  test('runs at η = 0.1 are marked unstable with their exit step and reason; records are kept', () => {
+    expect(s.unstable.map((u) => [u.eta, u.seed])).toEqual([0, 1, 2, 3].map((seed) => [0.1, seed]));
+    for (const u of s.unstable) {
+      expect(u.step).toBeGreaterThan(700 + 50 * u.seed);
+      expect(u.step).toBeLessThan(700 + 50 * u.seed + 200);
+      expect(u.lastStep).toBe(2000);
+      expect(u.reason).toMatch(/running training loss .* > 2× initial 0\.693/);
+    }
+    expect(s.runs).toEqual({ total: 16, finished: 16, unstable: 4, inRegime: 12 });
+    expect(s.leftOut).toEqual([]);
+    expect(s.regime.byValue.at(-1)).toEqual({ value: 0.1, runs: 4, exited: 4, firstExit: s.unstable[0].step });
+  });
+
+  test('the common window T* ends at the last in-regime record of the earliest exit, in t·η²', () => {
+    const first = runs.find((r) => r.stored.config.eta === 0.1 && r.stored.config.seed === 0)!;
+    const lastIn = first.records.filter((r) => r.step < s.unstable[0].step).at(-1)!.step;
+    expect(s.regime.mode).toBe('truncate');
+    expect(s.regime.window.T).toBeCloseTo(lastIn * 0.01, 9);
+    expect(s.regime.window.units).toBe('t·η²');
+    expect(s.regime.window.tooShort).toBe(false);
+    expect(s.regime.window.points).toBeGreaterThanOrEqual(10);
+    expect(s.regime.headline).toBe('inRegime');
+    const reason = /4 run\(s\) leave the small-η regime \(η = 0\.1: 4 of 4, first at step \d+\): the headline fit uses each run up to/;
+    expect(s.regime.headlineReason).toMatch(reason);
+  });
+
+  test('the in-regime fit reads consistent with α = 2; the all-runs fit is kept beside it', () => {
+    const q = s.probes.q;
+    expect(q.headline).toBe('inRegime');
+    expect(q.fits.inRegime!.exponent!.value).toBeCloseTo(2, 1);
+    expect(q.claim).toBe('consistent');
+    expect(q.alpha).toEqual(q.fits.inRegime!.exponent);
+    const head = /^In regime \(each run up to its exit, T\* = .* t·η²\): q falls for every η .* consistent with the predicted α = 2/u;
+    expect(q.verdict).toMatch(head);
+    expect(q.verdict).toMatch(/All runs, full length: α = \d\.\d\d \[\d\.\d\d, \d\.\d\d\] \(/);
+    expect(q.fits.all.claim).not.toBe('consistent');
+    expect(q.fits.all.exponent!.value).toBeLessThan(1.9);
+  });
+
+  test('leave-one-out stays available for both fits', () => {
+    for (const f of [s.probes.q.fits.all, s.probes.q.fits.inRegime!]) expect(f.leaveOneOut.map((l) => l.without)).toEqual(ETAS);
+    expect(s.probes.q.leaveOneOut).toBe(s.probes.q.fits.inRegime!.leaveOneOut);
+    expect(s.probes.q.verdict).toMatch(/Leaving one value out: without η = 0\.025, α = /);
+  });
+
+  test('summary.json has no NaN, Infinity or undefined where a number or null belongs', () => {
+    const json = JSON.stringify(s);
+    expect(json).not.toMatch(/NaN|Infinity/);
+    const back = JSON.parse(json);
+    expect(back.regime.options).toEqual({ lossFactor: 2, lossWindow: 100, normFactor: null, normFields: ['norm_V'] });
+    expect(back.probes.q.fits.inRegime.collapse.fitted).toEqual(expect.any(Number));
+  });
+});
+
+test('one unstable seed truncates its η only up to its own exit; the fit stays consistent', () => {
+  const s = analyzeSweep({ ...spec, quantities: ['q'] }, sweep({ exitAt: 900, unstableSeeds: [2] }), { bootstrap: 30 }).summary;
+  expect(s.unstable.map((u) => u.seed)).toEqual([2]);
+  expect(s.regime.window.byValue.at(-1)!.end).toBeLessThan(1000 + 200);
+  expect(s.probes.q.claim).toBe('consistent');
+});
+
+test('a window too short to fit falls back to leaving the unstable runs out whole', () => {
+  // exits right after the first loss window: ~20 records of η = 0.1 inside T*, fewer than the 40 asked for
+  const s = analyzeSweep({ ...spec, quantities: ['q'] }, sweep({ exitAt: 0 }), { bootstrap: 30, minWindowPoints: 40 }).summary;
+  expect(s.regime.window.tooShort).toBe(true);
+  expect(s.regime.mode).toBe('exclude');
+  expect(s.regime.fallbackWindow!.T).toBeCloseTo(20, 6); // the stable runs: 2000 · 0.1² rescaled steps
+  expect(s.probes.q.fits.inRegime!.runs).toBe(12);
+  expect(s.probes.q.fits.inRegime!.change.map((c) => c.value)).toEqual([0.025, 0.05, 0.075]);
+  expect(s.regime.headlineReason).toMatch(/holds only \d+ record\(s\) for some value \(fewer than 40\): the headline fit leaves those/);
+});
+
+test('a sweep where every run stays in the regime has one fit, named in-regime and all at once', () => {
+  const s = analyzeSweep({ ...spec, quantities: ['q'] }, sweep(), { bootstrap: 30 }).summary;
+  expect(s.regime.mode).toBe('none');
+  expect(s.unstable).toEqual([]);
+  expect(s.probes.q.fits.inRegime).toBe(s.probes.q.fits.all);
+  expect(s.probes.q.claim).toBe('consistent');
+  expect(s.regime.headlineReason).toMatch(/every finished run stays in the small-η regime/);
+});
+
+test('a poor collapse never reads consistent, whatever the interval', () => {
+  // the amplitude of the relaxation grows with η: no rescaling of time makes the curves coincide
+  const s = analyzeSweep({ ...spec, quantities: ['q'] }, sweep({ amplitude: (eta) => 40 * eta * eta }), { bootstrap: 30 }).summary;
+  expect(s.probes.q.collapse['2']).toBeGreaterThan(0.1);
+  expect(s.probes.q.claim).not.toBe('consistent');
+  expect(s.probes.q.verdict).not.toMatch(/consistent with/);
+});
+
+test('one seed per value: too few seeds to judge, never a degenerate interval read as support', () => {
+  const s = analyzeSweep({ ...spec, quantities: ['q'] }, sweep({ seeds: 1 }), { bootstrap: 20 }).summary;
+  expect(s.probes.q.claim).toBe('too-few-seeds');
+  expect(s.probes.q.verdict).toMatch(/too few seeds to judge \(1 per value/);
+  expect(s.probes.q.verdict).not.toMatch(/consistent with/);
+});

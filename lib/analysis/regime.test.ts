@@ -1,0 +1,94 @@
+import type { RunRecord } from '../records/types.js';
+import { initialLoss, inRegimeRecords, regimeExit, runningTrainLoss, LOSS_EXIT_FACTOR } from './regime.js';
+import { regimeWindow } from './window.js';
+
+const LOG2 = Math.log(2);
+
+/** Records every `every` steps up to `steps`, with a loss and a norm given per step. */
+function records(steps: number, every: number, loss: (t: number) => number, norm: (t: number) => number = () => 1): RunRecord[] {
+  const out: RunRecord[] = [{ step: 0, probeLoss: LOG2, norm_V: norm(0) }];
+  for (let t = every; t <= steps; t += every) out.push({ step: t, trainLoss: loss(t), norm_V: norm(t) });
+  return out;
+}
+
+describe('running training loss', () => {
+  test('step-weighted mean over the last window, NaN until the window is covered', () => {
+    const rs: RunRecord[] = [{ step: 0 }, { step: 10, trainLoss: 1 }, { step: 20, trainLoss: 3 }, { step: 60, trainLoss: 2 }];
+    const run = runningTrainLoss(rs, 30);
+    expect(run[0]).toBeNaN();
+    expect(run[1]).toBeNaN();
+    expect(run[2]).toBeNaN(); // 20 steps covered, the window needs 30
+    expect(run[3]).toBeCloseTo(2); // the last record alone covers (30, 60]
+  });
+
+  test('the initial loss is probeLoss at step 0, else the first full-window training loss', () => {
+    const rs = records(1000, 10, () => 0.9);
+    expect(initialLoss(rs, runningTrainLoss(rs, 100))).toBeCloseTo(LOG2);
+    const noProbe = rs.map(({ probeLoss: _, ...r }) => r as RunRecord);
+    expect(initialLoss(noProbe, runningTrainLoss(noProbe, 100))).toBeCloseTo(0.9);
+  });
+});
+
+describe('regime exit', () => {
+  test('fires at the first record where the running loss exceeds 2× the initial loss', () => {
+    // loss jumps from log 2 to 4·log 2 after step 500: the 100-step mean crosses 2·log 2 once a third of it is past 500
+    const rs = records(2000, 10, (t) => (t <= 500 ? LOG2 : 4 * LOG2));
+    const e = regimeExit(rs);
+    expect(LOSS_EXIT_FACTOR).toBe(2);
+    expect(e.step).toBe(540);
+    expect(e.reason).toMatch(/running training loss 1\.52 > 2× initial 0\.693/);
+    expect(inRegimeRecords(rs, e.step).at(-1)!.step).toBe(530);
+  });
+
+  test('never fires for a loss that stays near its initial value: step Infinity, all records kept', () => {
+    const rs = records(2000, 10, (t) => LOG2 * (1 + 0.5 * Math.sin(t)));
+    const e = regimeExit(rs);
+    expect(e.step).toBe(Infinity);
+    expect(e.reason).toBeNull();
+    expect(inRegimeRecords(rs, e.step)).toHaveLength(rs.length);
+  });
+
+  test('one noisy early record cannot fire the rule (the window must be covered)', () => {
+    const rs = records(2000, 1, (t) => (t === 1 ? 10 * LOG2 : LOG2));
+    expect(regimeExit(rs).step).toBe(Infinity);
+  });
+
+  test('the norm rule is off by default and fires when switched on', () => {
+    const rs = records(2000, 10, () => LOG2, (t) => 0.5 * 10 ** (4 * (t / 2000)));
+    expect(regimeExit(rs).step).toBe(Infinity);
+    const e = regimeExit(rs, { normFactor: 10 });
+    expect(e.step).toBe(510); // 10^(4t/2000) > 10 first at t = 510
+    expect(e.reason).toMatch(/^norm_V .* > 10× initial 0\.500/);
+    expect(regimeExit(rs, { lossFactor: Infinity }).step).toBe(Infinity);
+  });
+});
+
+describe('common in-regime window', () => {
+  test('T* is the shortest in-regime span in t·η² units, with the records inside it counted per value', () => {
+    const steps = (end: number, every: number) => Array.from({ length: Math.floor(end / every) + 1 }, (_, i) => i * every);
+    const w = regimeWindow('eta', [
+      { value: 0.05, steps: steps(32000, 320) },
+      { value: 0.05, steps: steps(32000, 320) },
+      { value: 0.1, steps: steps(600, 20) }, // left the regime after step 600
+      { value: 0.1, steps: steps(8000, 20) },
+    ]);
+    expect(w.T).toBeCloseTo(6); // 600 · 0.1²
+    expect(w.units).toBe('t·η²');
+    expect(w.byValue.map((b) => [b.value, b.end, b.points])).toEqual([
+      [0.05, 32000, 7], // steps ≤ 6/0.05² = 2400: 320, 640, ..., 2240
+      [0.1, 600, 30],
+    ]);
+    expect(w.points).toBe(7);
+    expect(w.tooShort).toBe(true);
+    expect(regimeWindow('eta', [{ value: 0.05, steps: steps(32000, 100) }, { value: 0.1, steps: steps(600, 20) }]).tooShort).toBe(false);
+  });
+
+  test('batch sweeps use t/|B|', () => {
+    const w = regimeWindow('batchSize', [
+      { value: 1, steps: [0, 100, 200] },
+      { value: 4, steps: [0, 400, 1600] },
+    ]);
+    expect(w.T).toBeCloseTo(200);
+    expect(w.units).toBe('t/|B|');
+  });
+});

@@ -1,0 +1,22 @@
+/** Training speed of a set of runs, in numbers and in words that never read "NaN steps/s". */
+import type { RunStatus } from '../records/types.js';
+
+/** Total wall time, steps/s (NaN when no wall time was recorded) and the speed in words. */
+export function speedOf(statuses: RunStatus[]): { wallSeconds: number; stepsPerSecond: number; speed: string } {
+  let wallSeconds = 0;
+  let steps = 0;
+  for (const s of statuses) {
+    if (typeof s.wallSeconds === 'number' && Number.isFinite(s.wallSeconds) && s.wallSeconds > 0 && Number.isFinite(s.step)) {
+      wallSeconds += s.wallSeconds;
+      steps += s.step;
+    }
+  }
+  const stepsPerSecond = wallSeconds > 0 ? steps / wallSeconds : NaN;
+  return { wallSeconds, stepsPerSecond, speed: formatSpeed(wallSeconds, stepsPerSecond) };
+}
+
+/** "12.3 s of training at 4567 steps/s", or "speed not recorded" when either number is missing. */
+export function formatSpeed(wallSeconds: number, stepsPerSecond: number): string {
+  if (!(wallSeconds > 0) || !Number.isFinite(stepsPerSecond)) return 'speed not recorded';
+  return `${wallSeconds.toFixed(1)} s of training at ${stepsPerSecond.toFixed(0)} steps/s`;
+}

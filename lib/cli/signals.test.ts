@@ -1,0 +1,92 @@
+/**
+ * Signals and cancellation with real child processes: SIGTERM and Ctrl-C (SIGINT) stop training
+ * within a second, after checkpoints, with exit 143 / 130; a second Ctrl-C exits at once; an
+ * AbortSignal given to the API stops a sweep the same way.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+
+const cli = path.resolve('dist/lib/cli/main.js');
+let tmp: string;
+beforeAll(() => {
+  expect(fs.existsSync(cli)).toBe(true); // built by `npm install` (prepare)
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thermo-signals-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const exited = (child: ChildProcess) => new Promise<number>((resolve) => child.on('exit', (code, sig) => resolve(code ?? (sig ? 128 : -1))));
+
+/** Resolves once some run under `dir` has a record (training has started). */
+function started(dir: string, timeoutMs = 60000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const timer = setInterval(() => {
+      const runs = path.join(dir, 'fig2-two-layer', 'eta-sweep', 'runs');
+      const going = fs.existsSync(runs) && fs.readdirSync(runs).some((d) => {
+        const f = path.join(runs, d, 'records.jsonl');
+        return fs.existsSync(f) && fs.statSync(f).size > 0;
+      });
+      if (going) {
+        clearInterval(timer);
+        resolve();
+      } else if (Date.now() - t0 > timeoutMs) {
+        clearInterval(timer);
+        reject(new Error('training did not start'));
+      }
+    }, 25);
+  });
+}
+
+function checkpoints(dir: string): string[] {
+  const runs = path.join(dir, 'fig2-two-layer', 'eta-sweep', 'runs');
+  return fs.readdirSync(runs).filter((d) => fs.existsSync(path.join(runs, d, 'checkpoint.json')));
+}
+
+test.each([
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+] as const)('%s during training: checkpoints within a second, then exit %i', async (sig, code) => {
+  const out = path.join(tmp, sig);
+  const child = spawn(process.execPath, [cli, 'run', 'fig2-two-layer', '--seeds', '1', '--out', out, '--backend', 'wasm'], { stdio: 'ignore' });
+  const done = exited(child);
+  await started(out);
+  const t0 = Date.now();
+  child.kill(sig);
+  expect(await done).toBe(code);
+  expect(Date.now() - t0).toBeLessThan(3000); // handled within a second, plus writing checkpoints and exiting
+  expect(checkpoints(out).length).toBeGreaterThan(0);
+}, 90000);
+
+test('a second Ctrl-C exits at once', async () => {
+  const out = path.join(tmp, 'twice');
+  const child = spawn(process.execPath, [cli, 'run', 'fig2-two-layer', '--seeds', '1', '--out', out, '--backend', 'wasm'], { stdio: 'ignore' });
+  const done = exited(child);
+  await started(out);
+  child.kill('SIGINT');
+  child.kill('SIGINT');
+  expect(await done).toBe(130);
+}, 90000);
+
+test('an AbortSignal given to runSweep stops training the same way (AbortSignal.timeout)', async () => {
+  const out = path.join(tmp, 'api');
+  const lib = path.resolve('dist/lib/index.js');
+  const script = `
+    import { runSweep } from ${JSON.stringify(lib)};
+    const spec = { name: 's', title: 'abort test', axis: 'eta', quantities: ['activationRate'],
+      base: { inputDim: 50, hidden: 50, steps: 2000000, probeSamples: 50 }, grid: { eta: [0.05, 0.1] } };
+    const t0 = Date.now();
+    const outcomes = await runSweep(spec, ${JSON.stringify(out)}, { backend: 'cpu', signal: AbortSignal.timeout(1500) });
+    console.log(JSON.stringify({ ms: Date.now() - t0, states: outcomes.map((o) => o.status.state) }));
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout!.on('data', (d) => (text += d));
+  expect(await exited(child)).toBe(0);
+  const res = JSON.parse(text.trim().split('\n').pop()!);
+  expect(res.states).toEqual(['running', 'running']);
+  expect(res.ms).toBeLessThan(6000);
+  const runs = path.join(out, 's', 'runs');
+  expect(fs.readdirSync(runs).every((d) => fs.existsSync(path.join(runs, d, 'checkpoint.json')))).toBe(true);
+}, 60000);

@@ -1,0 +1,68 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RecordsError } from '../core/errors.js';
+import { useBackend } from '../backend/backends.js';
+import { runDir } from '../records/runDir.js';
+import { runConfig } from '../sweep/runner.js';
+import { expandSweep, writeSweepSpec, type SweepSpec } from '../sweep/sweep.js';
+import { writeSweepReport } from './write.js';
+
+let tmp: string;
+let sweepDir: string;
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thermo-write-'));
+  const spec: SweepSpec = {
+    name: 'atomic',
+    title: 'atomic outputs',
+    axis: 'eta',
+    quantities: ['activationRate'],
+    base: { inputDim: 4, hidden: 3, steps: 20, probeSamples: 20, probeLogPoints: 4, probeLinearPoints: 4 },
+    grid: { eta: [0.05, 0.1] },
+  };
+  await useBackend('cpu');
+  sweepDir = path.join(tmp, spec.name);
+  writeSweepSpec(sweepDir, spec);
+  for (const cfg of expandSweep(spec)) await runConfig(cfg, runDir(sweepDir, cfg));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const read = (name: string) => fs.readFileSync(path.join(sweepDir, name), 'utf8');
+const temps = () => fs.readdirSync(sweepDir).filter((f) => f.endsWith('.tmp'));
+
+test('report.html and summary.json are written whole; a failed write leaves the previous files whole and no temp file', () => {
+  writeSweepReport(sweepDir, { bootstrap: 5 });
+  const html = read('report.html');
+  const summary = read('summary.json');
+  expect(html).toMatch(/<\/html>\s*$/);
+  expect(JSON.parse(summary).title).toBe('atomic outputs');
+
+  // a full disk while writing summary.json: every write to its temp file fails with ENOSPC
+  const tmpSummary = path.join(sweepDir, `.summary.json.${process.pid}.tmp`);
+  fs.symlinkSync('/dev/full', tmpSummary);
+  expect(() => writeSweepReport(sweepDir, { bootstrap: 5 })).toThrow(RecordsError);
+  expect(fs.existsSync(tmpSummary)).toBe(false);
+  expect(read('summary.json')).toBe(summary);
+  expect(read('report.html')).toMatch(/<\/html>\s*$/);
+  expect(temps()).toEqual([]);
+
+  // a directory where report.html should go
+  fs.renameSync(path.join(sweepDir, 'report.html'), path.join(tmp, 'report.html.saved'));
+  fs.mkdirSync(path.join(sweepDir, 'report.html'));
+  let message = '';
+  try {
+    writeSweepReport(sweepDir, { bootstrap: 5 });
+  } catch (err) {
+    message = (err as Error).message;
+  }
+  const htmlFile = path.join(sweepDir, 'report.html');
+  expect(message).toBe(`${htmlFile}: cannot write: a directory is in the way (EISDIR); the file was left as it was`);
+  expect(temps()).toEqual([]);
+
+  // the rerun, once the cause is gone, succeeds
+  fs.rmdirSync(path.join(sweepDir, 'report.html'));
+  writeSweepReport(sweepDir, { bootstrap: 5 });
+  expect(read('report.html')).toMatch(/<\/html>\s*$/);
+  expect(JSON.parse(read('summary.json')).title).toBe('atomic outputs');
+  expect(temps()).toEqual([]);
+});
