@@ -94,6 +94,46 @@ const battery: [string, () => string[], number, RegExp][] = [
     return ['run', 'a6-cifar10', '--quick', '--data-dir', dir, '--out', out()];
   }, 1, /cifar-10-binary\.tar\.gz: sha256 [0-9a-f]{64} does not match the published c4a38c50/],
   ['a backend that is not installed', () => ['run', 'fig2-two-layer', '--quick', '--backend', 'tensorflow', '--out', out()], 1, /backend 'tensorflow' is not available\. Install it with `npm install @tensorflow\/tfjs-node@4\.22\.0`/],
+  // round 2: validate everything before training, bound every count, data provenance
+  ['spec without a title', () => ['sweep', sweepFile('notitle', { title: undefined }), '--out', out()], 2, /\.title: got undefined; allowed: a non-empty string of at most 500 characters/],
+  ['a title that is not a string', () => ['sweep', sweepFile('numtitle', { title: 42 }), '--out', out()], 2, /\.title: got 42; allowed: a non-empty string/],
+  ['repeated η values', () => ['sweep', sweepFile('dupeta', { grid: { eta: [0.05, 0.05] } }), '--out', out()], 2, /grid\.eta: got \[0\.05,0\.05\]; allowed: distinct values \(repeated: 0\.05\)/],
+  ['seeds 0 and -0', () => ['sweep', sweepFile('dupseed', { grid: { seed: [0, -0] } }), '--out', out()], 2, /grid\.seed: got \[0,0\]; allowed: distinct values \(repeated: 0\)/],
+  ['a 300-character sweep name', () => ['sweep', sweepFile('long', { name: 'x'.repeat(300) }), '--out', out()], 2, /\.name: got 'x{20}\.\.\. \(300 characters\)'; allowed: a name of letters.*\(at most 100 characters\)/],
+  ['a grid of 101,000 runs', () => ['sweep', sweepFile('huge', { grid: { seed: Array.from({ length: 1000 }, (_, i) => i), hidden: Array.from({ length: 101 }, (_, i) => i + 1) } }), '--out', out()], 2, /\.grid: got '101000 runs \(seed 1000 × hidden 101\)'; allowed: at most 100000 runs/],
+  ['backend as a grid axis (it is provenance)', () => ['sweep', sweepFile('gridbackend', { grid: { backend: ['cpu'] } }), '--out', out()], 2, /grid\.backend: got \["cpu"\]; allowed: no such option/],
+  ['steps 1e308', () => ['sweep', sweepFile('steps', {}, { steps: 1e308 }), '--out', out()], 2, /base\.steps: got 1e\+308; allowed: an integer >= 1 <= 1000000000/],
+  ['η = 5e-324 with a step budget', () => ['sweep', sweepFile('tinyeta', { grid: { eta: [5e-324, 0.1] }, budget: { refSteps: 100, etaRef: 0.1, batchRef: 1 } }), '--out', out()], 2, /steps: got (Infinity|[0-9.e+]+); allowed: an integer >= 1 <= 1000000000/],
+  ['hidden 1e9', () => ['sweep', sweepFile('hidden', {}, { hidden: 1e9 }), '--out', out()], 2, /base\.hidden: got 1000000000; allowed: an integer >= 1 <= 65536/],
+  ['probeSamples 1e9', () => ['sweep', sweepFile('probes', {}, { probeSamples: 1e9 }), '--out', out()], 2, /base\.probeSamples: got 1000000000; allowed: an integer >= 1 <= 1000000/],
+  ['probeLogPoints 1e308', () => ['sweep', sweepFile('logpts', {}, { probeLogPoints: 1e308 }), '--out', out()], 2, /base\.probeLogPoints: got 1e\+308; allowed: an integer >= 0 <= 10000/],
+  ['inputDim 1e308', () => ['sweep', sweepFile('indim', {}, { inputDim: 1e308 }), '--out', out()], 2, /base\.inputDim: got 1e\+308; allowed: an integer >= 1 <= 1000000/],
+  ['batchSize 1e308', () => ['sweep', sweepFile('bsz', {}, { batchSize: 1e308 }), '--out', out()], 2, /base\.batchSize: got 1e\+308; allowed: an integer >= 1 <= 1000000/],
+  ['--seeds 1e7', () => ['run', 'fig2-two-layer', '--seeds', '1e7', '--out', out()], 2, /--seeds: got '1e7'; allowed: an integer >= 1 and <= 10000/],
+  ['--bootstrap 1e308', () => ['run', 'fig2-two-layer', '--quick', '--bootstrap', '1e308', '--out', out()], 2, /--bootstrap: got '1e308'; allowed: an integer >= 10 and <= 100000/],
+  ['a model too large for memory', () => ['sweep', sweepFile('mem', {}, { inputDim: 1000000, hidden: 65536, steps: 10 }), '--out', out(), '--backend', 'cpu'], 2, /config\.(hidden|inputDim): got \d+; allowed: a smaller value: 2 run\(s\) together would need about [0-9.]+ GiB, more than/],
+  ['--data-dir that is an empty directory', () => {
+    const dir = path.join(tmp, 'fm-empty');
+    fs.mkdirSync(dir, { recursive: true });
+    return ['run', 'fig2-cnn6-fmnist', '--quick', '--data-dir', dir, '--out', out()];
+  }, 1, /fm-empty: holds no Fashion-MNIST: missing train-images-idx3-ubyte\.gz, train-labels-idx1-ubyte\.gz, t10k-images-idx3-ubyte\.gz, t10k-labels-idx1-ubyte\.gz/],
+  ['--data-dir that is a file', () => {
+    const f = path.join(tmp, 'fm-file');
+    fs.writeFileSync(f, 'x');
+    return ['run', 'fig2-cnn6-fmnist', '--quick', '--data-dir', f, '--out', out()];
+  }, 1, /fm-file: is not a directory/],
+  ['--data-dir missing one IDX file', () => {
+    const dir = path.join(tmp, 'fm-three');
+    writeFashionMnistFiles(dir, 10, 10);
+    fs.rmSync(path.join(dir, 'train-labels-idx1-ubyte.gz'));
+    return ['run', 'fig2-cnn6-fmnist', '--quick', '--data-dir', dir, '--out', out()];
+  }, 1, /fm-three: holds no Fashion-MNIST: missing train-labels-idx1-ubyte\.gz \(here/],
+  ['a training split with 0 images', () => {
+    const dir = path.join(tmp, 'fm-zero');
+    writeFashionMnistFiles(dir, 0, 10);
+    return ['run', 'fig2-cnn6-fmnist', '--quick', '--data-dir', dir, '--out', out()];
+  }, 1, /train-images-idx3-ubyte\.gz: the training split holds 0 images/],
+  ['an unknown engine', () => ['run', 'fig2-two-layer', '--quick', '--engine', 'cuda-graphs', '--out', out()], 2, /--engine: got 'cuda-graphs'; allowed: one of 'tfjs', 'webgpu-fused', 'wasm-fused', 'auto'/],
 ];
 
 test(`the battery has at least 20 bad inputs (${battery.length})`, () => {
@@ -110,6 +150,77 @@ test.each(battery.map(([name, argv, code, pattern]) => [name, code, argv, patter
     expect(text.split('\n')).toHaveLength(1); // one line, no stack trace
     expect(text).toMatch(/^error: [A-Za-z]+Error: /);
   }
+});
+
+/** Bad files of a finished sweep, found by `thermo report` / `thermo csv`. */
+describe('bad files under a results directory', () => {
+  let sweep: string;
+  beforeAll(async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => {});
+    expect(await cli('sweep', sweepFile('files'), '--out', out(), '--bootstrap', '10')).toBe(0);
+    sweep = path.join(out(), 'sweeps', 'files');
+  });
+  const firstRun = () => path.join(sweep, 'runs', fs.readdirSync(path.join(sweep, 'runs'))[0]);
+  const keep = (file: string, fn: () => Promise<void>) => async () => {
+    const saved = fs.readFileSync(file);
+    try {
+      await fn();
+    } finally {
+      fs.writeFileSync(file, saved);
+    }
+  };
+  test('a config.json that is {} is named invalid (exit 1, one line)', async () => {
+    const f = path.join(firstRun(), 'config.json');
+    await keep(f, async () => {
+      fs.writeFileSync(f, '{}');
+      expect(await cli('report', sweep, '--bootstrap', '10')).toBe(1);
+      expect(message()).toMatch(/config\.json: invalid run config: config: got undefined; allowed: an object of run config fields/);
+      expect(message().split('\n')).toHaveLength(1);
+    })();
+  });
+  test('a wrong-shaped config.json is named invalid, not silently analyzed', async () => {
+    const f = path.join(firstRun(), 'config.json');
+    await keep(f, async () => {
+      const stored = JSON.parse(fs.readFileSync(f, 'utf8'));
+      stored.config.eta = '0.05';
+      fs.writeFileSync(f, JSON.stringify(stored));
+      expect(await cli('report', sweep, '--bootstrap', '10')).toBe(1);
+      expect(message()).toMatch(/config\.json: invalid run config: config\.eta: got '0\.05'/);
+    })();
+  });
+  test('a garbage status.json is one line with line and column', async () => {
+    const f = path.join(firstRun(), 'status.json');
+    await keep(f, async () => {
+      fs.writeFileSync(f, 'garbage\nmore');
+      expect(await cli('report', sweep, '--bootstrap', '10')).toBe(1);
+      expect(message()).toMatch(/status\.json: malformed JSON at line 1, column 1/);
+      expect(message().split('\n')).toHaveLength(1);
+    })();
+  });
+  test('report.html blocked by a directory: one line naming it; the rerun works once it is gone', async () => {
+    const html = path.join(sweep, 'report.html');
+    fs.rmSync(html, { force: true });
+    fs.mkdirSync(html);
+    expect(await cli('report', sweep, '--bootstrap', '10')).toBe(1);
+    expect(message()).toMatch(/report\.html: cannot write: a directory is in the way \(EISDIR\)/);
+    fs.rmdirSync(html);
+    expect(await cli('report', sweep, '--bootstrap', '10')).toBe(0);
+    expect(fs.statSync(html).isFile()).toBe(true);
+  });
+  test('runs of an earlier invocation with other seeds are named as ignored, never mixed in', async () => {
+    expect(await cli('sweep', sweepFile('files', { grid: { eta: [0.05, 0.1], seed: [3] } }), '--out', out(), '--bootstrap', '10')).toBe(0);
+    const summary = JSON.parse(fs.readFileSync(path.join(sweep, 'summary.json'), 'utf8'));
+    expect(summary.runs.total).toBe(2);
+    expect(summary.ignored).toEqual([expect.objectContaining({ count: 2, reason: 'of another spec of this sweep' })]);
+    expect(fs.readFileSync(path.join(sweep, 'report.html'), 'utf8')).toMatch(/2 run\(s\) of another spec/);
+  });
+});
+
+test('an example script exits 2 on an unknown flag, like thermo', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, [path.resolve('dist/examples/fig2-two-layer.js'), '--bogus'], { encoding: 'utf8' });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/unknown option '--bogus'/);
 });
 
 test('--verbose adds the stack trace', async () => {

@@ -15,11 +15,21 @@ describe('makeConfig', () => {
     ['steps 0', { steps: 0 }, /config\.steps: got 0/],
     ['unknown model', { model: 'resnet' }, /config\.model: got 'resnet'; allowed: one of 'two-layer'/],
     ['unknown init', { init: 'xavier' }, /config\.init: got 'xavier'; allowed: one of 'pytorch-default'/],
-    ['unknown backend', { backend: 'tpu' }, /config\.backend: got 'tpu'; allowed: one of 'cpu', 'wasm', 'tensorflow', 'cuda', 'webgpu'/],
+    ['backend is provenance, not config', { backend: 'cpu' }, /config\.backend: got 'cpu'; allowed: no such option/],
+    ['steps 1e308', { steps: 1e308 }, /config\.steps: got 1e\+308; allowed: an integer >= 1 <= 1000000000/],
+    ['hidden 1e9', { hidden: 1e9 }, /config\.hidden: got 1000000000; allowed: an integer >= 1 <= 65536/],
+    ['probeSamples 1e9', { probeSamples: 1e9 }, /config\.probeSamples: got 1000000000; allowed: an integer >= 1 <= 1000000/],
+    ['probeLogPoints 1e308', { probeLogPoints: 1e308 }, /config\.probeLogPoints: got 1e\+308; allowed: an integer >= 0 <= 10000/],
+    ['inputDim 1e308', { inputDim: 1e308 }, /config\.inputDim: got 1e\+308; allowed: an integer >= 1 <= 1000000/],
+    ['trainSize 1e308', { trainSize: 1e308 }, /config\.trainSize: got 1e\+308; allowed: an integer >= 0 <= 100000000/],
+    ['batchSize 1e308', { batchSize: 1e308 }, /config\.batchSize: got 1e\+308; allowed: an integer >= 1 <= 1000000/],
+    ['steps × batchSize beyond the stream', { steps: 1e9, batchSize: 10 }, /config\.steps: got 1000000000; allowed: an integer with steps × batchSize <= 4294967295/],
+    ['soret on uniform inputs', { input: 'uniform', probes: ['soret'] }, /config\.probes: .*'soret' only with model 'two-layer'/],
+    ['isotropic noise without full batches', { gradientNoise: 'isotropic' }, /config\.gradientNoise: got 'isotropic'; allowed: 'none', or 'isotropic' with a fixed training set/],
     ['unknown probe', { probes: ['hessian'] }, /config\.probes\[0\]: got 'hessian'/],
     ['unknown key', { learningRate: 0.1 }, /config\.learningRate: got 0\.1; allowed: no such option; known options: model, /],
     ['string number', { eta: '0.1' }, /config\.eta: got '0\.1'/],
-    ['exact rate with uniform input', { input: 'uniform' }, /config\.probes: .*only with input 'gaussian'/],
+    ['exact rate with uniform input', { input: 'uniform', probes: ['activation-rate-exact'] }, /config\.probes: .*only with input 'gaussian'/],
     ['train set smaller than batch', { trainSize: 2, batchSize: 4 }, /config\.trainSize: got 2/],
   ];
   test.each(bad)('%s gives a typed ConfigError naming the value', (_name, partial, message) => {
@@ -34,6 +44,12 @@ describe('makeConfig', () => {
     expect((caught as ConfigError).name).toBe('ConfigError');
     expect((caught as ConfigError).exitCode).toBe(2);
     expect((caught as Error).message).toMatch(message);
+  });
+
+  test('the default probes follow the model: fc and cnn work as they are', () => {
+    expect(makeConfig({ model: 'fc' }).probes).toEqual(['activation-rate', 'weight-norms', 'loss']);
+    expect(makeConfig({ input: 'uniform' }).probes).toEqual(['activation-rate', 'weight-norms', 'loss']);
+    expect(makeConfig({}).probes).toContain('activation-rate-exact');
   });
 
   test('a non-object config is rejected', () => {
