@@ -8,29 +8,35 @@
  */
 import { seedList, type ExampleSpec } from '../lib/sweep/example.js';
 import { runExampleMain } from '../lib/cli/runExample.js';
+import type { RunConfig } from '../lib/core/config.js';
+
+/** The two-layer setup of Fig. 2's top row (also the init study's and the controls'). */
+export function fig2Base(quick: boolean): Partial<RunConfig> {
+  return {
+    model: 'two-layer',
+    inputDim: 100,
+    hidden: 100,
+    bias: true,
+    input: 'gaussian',
+    loss: 'bce',
+    batchSize: 1,
+    probeSamples: quick ? 500 : 2000,
+    probeLogPoints: quick ? 40 : 100,
+  };
+}
 
 export const fig2TwoLayer: ExampleSpec = {
   name: 'fig2-two-layer',
   figure: 'Fig. 2 (top row)',
   description: 'two-layer ReLU, M = N = 100, Gaussian inputs, |B| = 1, η sweep: activation rate and ‖V‖ vs η-rescaled time',
-  defaultSeeds: 4,
+  defaultSeeds: 8,
   sweeps: ({ quick, seeds }) => [
     {
       name: 'eta-sweep',
       title: 'Fig. 2 top row: two-layer ReLU (M = N = 100), |B| = 1, η sweep',
       axis: 'eta',
       quantities: ['activationRate', 'activationRateExact', 'norm_V'],
-      base: {
-        model: 'two-layer',
-        inputDim: 100,
-        hidden: 100,
-        bias: true,
-        input: 'gaussian',
-        loss: 'bce',
-        batchSize: 1,
-        probeSamples: quick ? 500 : 2000,
-        probeLogPoints: quick ? 40 : 100,
-      },
+      base: fig2Base(quick),
       grid: { eta: [0.025, 0.05, 0.075, 0.1], seed: seedList(seeds) },
       budget: { refSteps: quick ? 400 : 8000, etaRef: 0.1, batchRef: 1 },
     },

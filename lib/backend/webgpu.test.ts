@@ -1,19 +1,28 @@
 /**
  * The webgpu backend, tested on whatever adapter this machine has: in CI, Mesa's software
  * adapter (llvmpipe over EGL). Correctness against cpu; a software adapter is refused when a
- * real GPU is required.
+ * real GPU is required. Without an adapter these tests skip with one line saying why, except in
+ * CI (CI=true), where they run; THERMO_SKIP_WEBGPU=1 skips them explicitly.
  */
 import { BackendUnavailableError } from '../core/errors.js';
 import { expectBackendAgrees, modelFamilyCases } from '../testing/agree.js';
+import { describeWebgpu, webgpuAvailability } from '../testing/webgpu.js';
 import { isBackendInstalled, useBackend } from './backends.js';
 
 afterAll(() => useBackend('cpu'));
 
-// Machines without Mesa's EGL/GLES (or a GPU driver) cannot run these: THERMO_SKIP_WEBGPU=1 skips them
-// (CI never sets it: .ci/run installs Mesa).
-const maybe = process.env.THERMO_SKIP_WEBGPU === '1' ? describe.skip : describe;
+test('THERMO_SKIP_WEBGPU=1 is an explicit skip, with its reason', async () => {
+  const saved = process.env.THERMO_SKIP_WEBGPU;
+  process.env.THERMO_SKIP_WEBGPU = '1';
+  try {
+    expect(await webgpuAvailability()).toEqual({ ok: false, reason: 'THERMO_SKIP_WEBGPU=1' });
+  } finally {
+    if (saved === undefined) delete process.env.THERMO_SKIP_WEBGPU;
+    else process.env.THERMO_SKIP_WEBGPU = saved;
+  }
+});
 
-maybe('webgpu backend', () => {
+await describeWebgpu('webgpu backend', () => {
 test('webgpu is installed (optional dependency) and finds an adapter', async () => {
   expect(isBackendInstalled('webgpu')).toBe(true);
   const info = await useBackend('webgpu');

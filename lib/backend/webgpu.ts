@@ -40,7 +40,10 @@ let installed: WebgpuAdapter | null = null;
  */
 export async function installWebgpu(requireGpu: boolean): Promise<WebgpuAdapter> {
   if (installed) {
-    if (requireGpu && installed.software) throw new BackendUnavailableError('webgpu', `only a software adapter (${installed.device || installed.description}) is available. ${WEBGPU_HINT}`);
+    if (requireGpu && installed.software) {
+      const name = installed.device || installed.description;
+      throw new BackendUnavailableError('webgpu', `only a software adapter (${name}) is available. ${WEBGPU_HINT}`);
+    }
     return installed;
   }
   const specifier = 'webgpu';
@@ -89,11 +92,13 @@ export async function installWebgpu(requireGpu: boolean): Promise<WebgpuAdapter>
   found ??= softwareFallback;
   if (!found) throw new BackendUnavailableError('webgpu', `no WebGPU adapter was found (Vulkan or OpenGL ES). ${WEBGPU_HINT}`);
   if (requireGpu && found.adapter.software) {
-    throw new BackendUnavailableError('webgpu', `only a software adapter (${found.adapter.device || found.adapter.description}) is available. ${WEBGPU_HINT}`);
+    const name = found.adapter.device || found.adapter.description;
+    throw new BackendUnavailableError('webgpu', `only a software adapter (${name}) is available. ${WEBGPU_HINT}`);
   }
   const { gpu, featureLevel } = found;
   const wrapped = {
-    requestAdapter: (o?: Record<string, unknown>) => gpu.requestAdapter({ ...(o ?? {}), ...(featureLevel === 'compatibility' ? { featureLevel } : {}) }),
+    requestAdapter: (o?: Record<string, unknown>) =>
+      gpu.requestAdapter({ ...(o ?? {}), ...(featureLevel === 'compatibility' ? { featureLevel } : {}) }),
     getPreferredCanvasFormat: () => 'rgba8unorm',
     wgslLanguageFeatures: gpu.wgslLanguageFeatures,
   };

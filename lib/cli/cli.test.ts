@@ -84,6 +84,6 @@ test('the main job runs end to end (--quick): records, report and summary; repor
   expect(fs.existsSync(path.join(sweep, 'report.html'))).toBe(true);
   expect(await main(['node', 'thermo', 'csv', sweep])).toBe(0);
   const csv = fs.readFileSync(path.join(sweep, 'runs', runs[0], 'records.csv'), 'utf8');
-  expect(csv.split('\n')[0]).toMatch(/^step,activationRate,activationRateExact,norm_W,norm_b,norm_V,probeLoss,probeSqErr/);
+  expect(csv.split('\n')[0]).toMatch(/^step,activationRate,activationRateExact,norm_W,norm_b,norm_V,sum_b,probeLoss,probeSqErr/);
   expect(printed(logSpy as never)).not.toMatch(/ensemble/); // second run: everything skipped
 });

@@ -141,6 +141,7 @@ export async function runExampleCli(spec: ExampleSpec, options: RunExampleOption
 
 function printResult(spec: ExampleSpec, result: ExampleResult): void {
   for (const r of result.sweeps) console.log(formatSummary(r.summary, r.html));
+  if (result.summary) console.log(`\n== ${spec.name}\n${result.summary.text}\n   files: ${result.summary.files.join(', ')}`);
   for (const p of result.pending) {
     console.log(`\n== ${p.dir}: ${p.complete} of ${p.total} runs complete; no report yet. When every shard has finished, run: thermo report ${p.dir}`);
   }

@@ -7,6 +7,8 @@ import type { RunConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import type { Engine, EngineName, EngineOptions } from './engine.js';
 import { TfjsEngine } from './tfjs.js';
+import { createWasmTwoLayerEngine, wasmFusedEligible } from './wasm/index.js';
+import { createWebgpuTwoLayerEngine, webgpuFusedEligible } from './webgpu/index.js';
 
 /** What may be asked for: an engine name, or `auto` (the fastest that covers the configs). */
 export type EngineChoice = EngineName | 'auto';
@@ -19,7 +21,29 @@ export interface FusedEngineFactory {
   create(cfgs: readonly RunConfig[], opts: EngineOptions): Promise<Engine>;
 }
 
-const fused: FusedEngineFactory[] = [];
+/** The fused CPU engine: two-layer runs on synthetic data, on every backend but webgpu (which has its own). */
+const WASM_FUSED: FusedEngineFactory = {
+  name: 'wasm-fused',
+  unsupported(cfgs, backend) {
+    if (backend === 'webgpu') return 'the active backend is webgpu (its fused engine is webgpu-fused)';
+    const e = wasmFusedEligible(cfgs);
+    return e.eligible ? null : e.reason;
+  },
+  create: async (cfgs, opts) => createWasmTwoLayerEngine(cfgs, opts),
+};
+
+/** The fused WebGPU engine: two-layer runs on synthetic data, on the webgpu backend. */
+const WEBGPU_FUSED: FusedEngineFactory = {
+  name: 'webgpu-fused',
+  unsupported(cfgs, backend) {
+    if (backend !== 'webgpu') return `it needs the webgpu backend (the active one is ${backend})`;
+    const e = webgpuFusedEligible(cfgs);
+    return e.eligible ? null : e.reason;
+  },
+  create: (cfgs, opts) => createWebgpuTwoLayerEngine(cfgs, opts),
+};
+
+const fused: FusedEngineFactory[] = [WEBGPU_FUSED, WASM_FUSED];
 
 /** Registers a fused engine (engines/webgpu and engines/wasm register themselves). */
 export function registerFusedEngine(f: FusedEngineFactory): void {

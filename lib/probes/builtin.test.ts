@@ -71,7 +71,7 @@ test('exact rate agrees with a large Gaussian probe set', async () => {
   dispose();
 });
 
-test('weight norms: Frobenius norm of each parameter', async () => {
+test('weight norms: Frobenius norm of each parameter, and the sum of each bias', async () => {
   const { ctx, dispose } = handContext();
   const out = await weightNormsProbe.compute(ctx);
   for (const m of [0, 1]) {
@@ -79,6 +79,8 @@ test('weight norms: Frobenius norm of each parameter', async () => {
     expect(at(out, 'norm_V', m)).toBeCloseTo(Math.sqrt(6), 6);
     expect(at(out, 'norm_b', m)).toBeCloseTo(Math.sqrt(9.25), 6);
   }
+  expect(at(out, 'sum_b', 0)).toBeCloseTo(-2.5, 6);
+  expect(at(out, 'sum_b', 1)).toBeCloseTo(2.5, 6);
   dispose();
 });
 

@@ -64,15 +64,24 @@ export const exactActivationRateProbe: Probe = {
   },
 };
 
-/** L2 (Frobenius) norm of every parameter: fields `norm_<param>`, e.g. `norm_V`, `norm_W`, `norm_b`. */
+/**
+ * L2 (Frobenius) norm of every parameter, fields `norm_<param>` (e.g. `norm_V`, `norm_W`, `norm_b`),
+ * and the sum of every bias vector, `sum_<param>` (e.g. `sum_b`: the paper predicts biases pushed negative).
+ */
 export const weightNormsProbe: Probe = {
   name: 'weight-norms',
   async compute(ctx: ProbeContext): Promise<ProbeValues> {
     const names = Object.keys(ctx.model.params);
+    const biases = names.filter((n) => /^b\d*$/.test(n));
     const rows = await readRows(
-      tf.tidy(() => tf.stack(names.map((n) => tf.sqrt(tf.sum(tf.square(tf.reshape(ctx.model.params[n], [ctx.size, -1])), 1)))) as tf.Tensor2D),
+      tf.tidy(() => {
+        const flat = (n: string) => tf.reshape(ctx.model.params[n], [ctx.size, -1]);
+        return tf.stack([...names.map((n) => tf.sqrt(tf.sum(tf.square(flat(n)), 1))), ...biases.map((n) => tf.sum(flat(n), 1))]) as tf.Tensor2D;
+      }),
     );
-    return Object.fromEntries(names.map((n, i) => [`norm_${n}`, rows[i]]));
+    const out: ProbeValues = Object.fromEntries(names.map((n, i) => [`norm_${n}`, rows[i]]));
+    biases.forEach((n, i) => (out[`sum_${n}`] = rows[names.length + i]));
+    return out;
   },
 };
 

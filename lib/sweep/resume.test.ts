@@ -8,6 +8,8 @@ import { readRun } from '../records/reader.js';
 import { RunLockedError, acquireLock } from '../records/lock.js';
 import { runDir } from '../records/runDir.js';
 import { checkpointFile, runConfig } from './runner.js';
+import type { EngineChoice } from '../engines/create.js';
+import { describeWebgpu } from '../testing/webgpu.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -76,11 +78,12 @@ test('a crash (records written past the last checkpoint, then a torn line) resum
   expect(readRun(dir).records).toEqual(ref);
 });
 
-test('a real kill -9 of `thermo run` mid-sweep, then the same command, gives the records of an uninterrupted run', async () => {
+/** kill -9 of `thermo run` while an engine is training (mostly inside its advance: a dispatch or a WASM call), then the same command. */
+async function killAndResume(backend: string, engine: string): Promise<void> {
   const cli = path.resolve('dist/lib/cli/main.js');
   expect(fs.existsSync(cli)).toBe(true); // built by `npm install` (prepare)
-  const out = path.join(tmp, 'killed');
-  const args = [cli, 'run', 'a6-two-layer-uniform', '--quick', '--seeds', '1', '--out', out, '--backend', 'cpu', '--bootstrap', '10'];
+  const out = path.join(tmp, `killed-${engine}`);
+  const args = [cli, 'run', 'a6-two-layer-uniform', '--quick', '--seeds', '1', '--out', out, '--backend', backend, '--engine', engine, '--bootstrap', '10'];
   const child = spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, THERMO_CHECKPOINT_SECONDS: '0' } });
   const sweep = path.join(out, 'a6-two-layer-uniform', 'eta-sweep', 'runs');
   // wait until some run has a checkpoint, note which, then kill -9
@@ -107,11 +110,27 @@ test('a real kill -9 of `thermo run` mid-sweep, then the same command, gives the
   expect(code).toBe(0);
   const resumed = readRun(path.join(sweep, killedRun));
   expect(resumed.status.state).toBe('finished');
-  // the same config trained in one go
-  const fresh = path.join(tmp, 'fresh');
-  await runConfig(resumed.stored.config, fresh);
+  expect(resumed.stored.provenance.engine).toBe(engine);
+  // the same config trained in one go on the same engine
+  await useBackend(backend);
+  const fresh = path.join(tmp, `fresh-${engine}`);
+  await runConfig(resumed.stored.config, fresh, { engine: engine as EngineChoice });
   expect(resumed.records).toEqual(readRun(fresh).records);
+  await useBackend('cpu');
+}
+
+test.each([
+  ['cpu', 'wasm-fused'],
+  ['cpu', 'tfjs'],
+])('a real kill -9 of `thermo run` mid-sweep (backend %s, engine %s), then the same command, gives the records of an uninterrupted run', async (backend, engine) => {
+  await killAndResume(backend, engine);
 }, 120000);
+
+await describeWebgpu('kill -9 during the fused WebGPU engine', () => {
+  test('mid-dispatch kill -9, then the same command: the records of an uninterrupted run', async () => {
+    await killAndResume('webgpu', 'webgpu-fused');
+  }, 180000);
+});
 
 test('two processes on one run directory: the second gets a RunLockedError; a stale lock is taken over', async () => {
   const dir = runDir(path.join(tmp, 'locked'), cfg);

@@ -15,7 +15,8 @@ import { ensureWritableDir } from '../records/files.js';
 import { writeManifest } from '../records/manifest.js';
 import { runId } from '../records/runDir.js';
 import { writeSweepReport, type ReportFiles } from '../report/write.js';
-import type { ExampleSpec } from './example.js';
+import type { ExampleSpec, ExampleSummary } from './example.js';
+import { readSweep } from '../records/reader.js';
 import { maxMembersFor, planGroups, runIsComplete, runMembers, type RunOutcome, type RunnerOptions } from './runner.js';
 import { expandSweep, totalSteps, writeSweepSpec, type SweepSpec } from './sweep.js';
 
@@ -120,6 +121,8 @@ export interface ExampleResult {
   sweeps: { dir: string; html: string; summaryFile: string; summary: ReportFiles['analysis']['summary']; analysis: ReportFiles['analysis'] }[];
   /** Sweeps left without a report: some runs are incomplete (other shards, or interrupted). */
   pending: { dir: string; complete: number; total: number }[];
+  /** The example's cross-sweep summary, once every sweep is complete. */
+  summary: ExampleSummary | null;
   /** True when the signal stopped the example early. */
   interrupted: boolean;
   wallSeconds: number;
@@ -218,7 +221,14 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
     const r = writeSweepReport(plan.dir, { bootstrap });
     results.push({ dir: plan.dir, html: r.html, summaryFile: r.summary, summary: r.analysis.summary, analysis: r.analysis });
   }
-  return { dir, backend: info, sweeps: results, pending, interrupted, wallSeconds: (performance.now() - started) / 1000 };
+  let summary: ExampleSummary | null = null;
+  if (spec.summarize && pending.length === 0) {
+    summary = spec.summarize(
+      plans.map((plan, i) => ({ spec: plan.spec, dir: plan.dir, analysis: results[i].analysis, runs: readSweep(plan.dir).runs })),
+      dir,
+    );
+  }
+  return { dir, backend: info, sweeps: results, pending, summary, interrupted, wallSeconds: (performance.now() - started) / 1000 };
 }
 
 /** A non-negative number of seconds from an environment variable, or undefined. */
