@@ -23,7 +23,7 @@ export const INITS: { name: string; label: string; init: InitName; outputInitSca
   { name: 'glorot-uniform', label: 'Glorot uniform', init: 'glorot-uniform', outputInitScale: 1 },
   { name: 'he-normal', label: 'He normal', init: 'he-normal', outputInitScale: 1 },
   { name: 'lecun-normal', label: 'LeCun normal', init: 'lecun-normal', outputInitScale: 1 },
-  { name: 'pytorch-default-v0.1', label: 'PyTorch default, V × 0.1', init: 'pytorch-default', outputInitScale: 0.1 },
+  { name: 'pytorch-default-v0.1', label: 'PyTorch default with V × 0.1', init: 'pytorch-default', outputInitScale: 0.1 },
 ];
 
 export const initStudy: ExampleSpec = {

@@ -99,6 +99,8 @@ export interface RunConfig {
   probes: ProbeName[];
   /** Probe-batch size of the per-sample gradient variance. */
   gradVarSamples: number;
+  /** Log-spaced points of the (expensive) gradient-variance probe, instead of `probeLogPoints` (its other points are the run's). */
+  gradVarLogPoints: number;
   /** Divide the gradient variance by n − 1 instead of n. */
   gradVarUnbiased: boolean;
   /** A run whose parameter norm exceeds this (or is NaN/Inf) is marked diverged. */
@@ -144,6 +146,7 @@ export const DEFAULT_CONFIG: Readonly<RunConfig> = Object.freeze({
   probeSamples: 1000,
   probes: ['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss'],
   gradVarSamples: 256,
+  gradVarLogPoints: 30,
   gradVarUnbiased: false,
   divergenceThreshold: 1e6,
   outputInitScale: 1,
@@ -168,6 +171,7 @@ export const LIMITS = {
   steps: 1_000_000_000,
   probeEvery: 1_000_000_000,
   probeLogPoints: 10_000,
+  gradVarLogPoints: 10_000,
   probeLinearPoints: 10_000,
   probeSamples: 1_000_000,
   gradVarSamples: 100_000,
@@ -227,6 +231,7 @@ export function checkField(key: string, value: unknown, where = `config.${key}`)
     case 'trainSize':
     case 'probeEvery':
     case 'probeLogPoints':
+    case 'gradVarLogPoints':
     case 'probeLinearPoints':
       return checkNumber(value, { integer: true, ge: 0, le: LIMITS[key as keyof typeof LIMITS] }, where);
     case 'eta':

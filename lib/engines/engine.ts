@@ -72,11 +72,12 @@ export interface Engine {
   /** Σ p² of every parameter of every member: result[m][name]. */
   sumSquares(): Promise<Record<string, number>[]>;
   /**
-   * The members' parameters as tensors on the active tfjs backend with a leading member axis,
-   * [K, …shape]. Owned by the engine (do not dispose); valid until the next advance, load or
-   * dispose. Probes read them through models/arch.ts.
+   * Parameters as tensors on the active tfjs backend with a leading member axis: [K', …shape] for
+   * `members` (default: all K, in order). An engine that cannot select returns all K (the caller
+   * then gathers). Owned by the engine (do not dispose); valid until the next paramTensors,
+   * advance, load or dispose. Probes read them through models/arch.ts.
    */
-  paramTensors(): Promise<Record<string, tf.Tensor>>;
+  paramTensors(members?: readonly number[]): Promise<Record<string, tf.Tensor>>;
   /** One member's state, for a checkpoint. */
   save(member: number): Promise<MemberState>;
   /** Restores one member's state (its next step is the loop's current step). */

@@ -12,7 +12,6 @@ import { parameterCount, type Architecture, type Params } from '../models/arch.j
 import { createArchitecture } from '../models/create.js';
 import { initMember } from '../models/init.js';
 import { readTensor } from '../backend/read.js';
-import { divergenceReason } from '../train/divergence.js';
 import type { Engine, EngineOptions, FrozenMember, MemberState } from './engine.js';
 
 /** The tfjs engine (see the file comment). */
@@ -30,11 +29,14 @@ export class TfjsEngine implements Engine {
   private readonly lossSum: tf.Variable;
   private readonly xs: Float32Array;
   private readonly ys: Float32Array;
-  private readonly frozenAt: (number | null)[];
-  private pending: FrozenMember[] = [];
+  /** Step count at which each member froze (0: live), kept on the device: no host read inside the step loop. */
+  private readonly frozenAt: tf.Variable;
+  private readonly reported: boolean[];
+  private readonly thresholds: tf.Tensor1D;
   private maskKey = '';
   private masks: { w: tf.Tensor2D; eta: tf.Tensor1D; keep: tf.Tensor1D | null } | null = null;
   private disposed = false;
+  private selection: Record<string, tf.Tensor> | null = null;
 
   private constructor(cfgs: readonly RunConfig[], data: MemberData[], opts: EngineOptions) {
     this.configs = cfgs;
@@ -57,7 +59,9 @@ export class TfjsEngine implements Engine {
     this.lossSum = tf.tidy(() => tf.variable(tf.zeros([this.K]), false));
     this.xs = new Float32Array(this.K * this.Bmax * this.M);
     this.ys = new Float32Array(this.K * this.Bmax);
-    this.frozenAt = cfgs.map(() => null);
+    this.frozenAt = tf.tidy(() => tf.variable(tf.zeros([this.K], 'int32'), false));
+    this.reported = cfgs.map(() => false);
+    this.thresholds = tf.tensor1d(cfgs.map((c) => c.divergenceThreshold));
   }
 
   /** An engine for `cfgs` (same architecture and data source; own η, seed, |B|, steps), initialized from their seeds. */
@@ -138,46 +142,59 @@ export class TfjsEngine implements Engine {
   }
 
   async advance(from: number, k: number, active: readonly boolean[]): Promise<void> {
+    this.dropSelection();
     const noisy = this.configs[0].gradientNoise === 'isotropic';
+    const live = active.map((a, m) => a && !this.reported[m]);
+    if (!live.some(Boolean)) return;
+    const masks = this.masksFor(live);
     for (let t = from; t < from + k; t++) {
-      const live = active.map((a, m) => a && this.frozenAt[m] === null);
-      if (!live.some(Boolean)) break;
-      const masks = this.masksFor(live);
       this.fillBatch(t, live);
       tf.tidy(() => {
+        // members the divergence rule froze on the device take no step
+        const alive = tf.cast(tf.equal(this.frozenAt, 0), 'float32') as tf.Tensor1D;
+        const moving = masks.keep ? tf.logicalAnd(masks.keep, tf.cast(alive, 'bool')) : tf.cast(alive, 'bool');
+        const w = tf.mul(masks.w, tf.expandDims(alive, 1)) as tf.Tensor2D;
+        const eta = tf.mul(masks.eta, alive) as tf.Tensor1D;
         const x = tf.tensor3d(this.xs, [this.K, this.Bmax, this.M]);
         const y = tf.tensor2d(this.ys, [this.K, this.Bmax]);
-        const { loss, grads } = this.arch.lossAndGradients(this.params, x, y, masks.w, masks.eta);
-        const noise = noisy ? this.noiseStep(t, x, y, masks.eta) : null;
+        const { loss, grads } = this.arch.lossAndGradients(this.params, x, y, w, eta);
+        const noise = noisy ? this.noiseStep(t, x, y, eta) : null;
         for (const [name, p] of Object.entries(this.params)) {
           const step = noise ? tf.add(grads[name], noise[name]) : grads[name];
-          const next = tf.sub(p, step);
-          const keep = masks.keep ? tf.reshape(masks.keep, [this.K, ...this.paramShapes[name].map(() => 1)]) : null;
-          p.assign(keep ? tf.where(tf.broadcastTo(keep, p.shape), next, p) : next);
+          const keep = tf.reshape(moving, [this.K, ...this.paramShapes[name].map(() => 1)]);
+          p.assign(tf.where(tf.broadcastTo(keep, p.shape), tf.sub(p, step), p));
         }
-        const add = masks.keep ? tf.where(masks.keep, loss, tf.zerosLike(loss)) : loss;
-        this.lossSum.assign(tf.add(this.lossSum, add));
+        this.lossSum.assign(tf.add(this.lossSum, tf.where(moving, loss, tf.zerosLike(loss))));
+        const s = t + 1;
+        if (s % this.checkEvery === 0) this.check(s, moving);
       });
-      const s = t + 1;
-      if (s % this.checkEvery === 0) await this.check(s, live);
     }
   }
 
-  /** The divergence rule on every live member after step count s; flagged members freeze. */
-  private async check(s: number, live: boolean[]): Promise<void> {
-    const [squares, losses] = await Promise.all([this.sumSquares(), this.lossSums()]);
-    live.forEach((isLive, m) => {
-      if (!isLive) return;
-      if (divergenceReason(squares[m], losses[m], this.configs[m].divergenceThreshold) !== null) {
-        this.frozenAt[m] = s;
-        this.pending.push({ member: m, step: s });
-      }
-    });
+  /**
+   * The divergence rule (train/divergence.ts, here as tfjs ops on the device) on every moving member
+   * after step count s: a non-finite loss accumulator, or a parameter norm that is non-finite or above
+   * the member's threshold, freezes it at s.
+   */
+  private check(s: number, moving: tf.Tensor): void {
+    let ok = tf.isFinite(this.lossSum);
+    for (const p of Object.values(this.params)) {
+      const norm = tf.sqrt(tf.sum(tf.square(tf.reshape(p, [this.K, -1])), 1));
+      ok = tf.logicalAnd(ok, tf.logicalAnd(tf.isFinite(norm), tf.lessEqual(norm, this.thresholds)));
+    }
+    const newly = tf.logicalAnd(moving, tf.logicalNot(ok));
+    this.frozenAt.assign(tf.where(newly, tf.fill([this.K], s, 'int32'), this.frozenAt));
   }
 
   async takeFrozen(): Promise<FrozenMember[]> {
-    const out = this.pending;
-    this.pending = [];
+    const at = await readTensor(this.frozenAt);
+    const out: FrozenMember[] = [];
+    for (let m = 0; m < this.K; m++) {
+      if (at[m] > 0 && !this.reported[m]) {
+        this.reported[m] = true;
+        out.push({ member: m, step: at[m] });
+      }
+    }
     return out;
   }
 
@@ -200,8 +217,19 @@ export class TfjsEngine implements Engine {
     return Array.from({ length: this.K }, (_, m) => Object.fromEntries(names.map((n, i) => [n, v[m * names.length + i]])));
   }
 
-  async paramTensors(): Promise<Record<string, tf.Tensor>> {
-    return { ...this.params };
+  async paramTensors(members?: readonly number[]): Promise<Record<string, tf.Tensor>> {
+    this.dropSelection();
+    if (!members || (members.length === this.K && members.every((m, i) => m === i))) return { ...this.params };
+    const idx = tf.tensor1d(members as number[], 'int32');
+    this.selection = Object.fromEntries(Object.entries(this.params).map(([n, p]) => [n, tf.gather(p, idx)]));
+    idx.dispose();
+    return { ...this.selection };
+  }
+
+  /** Frees the last selection of {@link paramTensors}. */
+  private dropSelection(): void {
+    if (this.selection) tf.dispose(Object.values(this.selection));
+    this.selection = null;
   }
 
   async save(member: number): Promise<MemberState> {
@@ -231,13 +259,19 @@ export class TfjsEngine implements Engine {
       const hot = tf.tensor1d(mask);
       this.lossSum.assign(tf.add(tf.mul(this.lossSum, tf.sub(1, hot)), tf.mul(hot, state.lossSum)));
     });
-    this.frozenAt[member] = null;
+    tf.tidy(() => {
+      const mask = new Int32Array(this.K);
+      mask[member] = 1;
+      this.frozenAt.assign(tf.where(tf.cast(tf.tensor1d(mask, 'int32'), 'bool'), tf.zeros([this.K], 'int32'), this.frozenAt));
+    });
+    this.reported[member] = false;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    tf.dispose([...Object.values(this.params), this.lossSum]);
+    this.dropSelection();
+    tf.dispose([...Object.values(this.params), this.lossSum, this.frozenAt, this.thresholds]);
     if (this.masks) tf.dispose([this.masks.w, this.masks.eta, ...(this.masks.keep ? [this.masks.keep] : [])]);
   }
 }

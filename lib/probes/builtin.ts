@@ -9,6 +9,7 @@ import { normalCdf } from '../core/normal.js';
 import { perSampleLoss, squaredPredictionError } from '../models/losses.js';
 import { readTensor } from '../backend/read.js';
 import type { Probe, ProbeContext, ProbeValues } from './probe.js';
+import { configSchedule } from './schedule.js';
 import { soretProbe } from './soret.js';
 
 /** Reads [L, K'] stacked rows back as L arrays. */
@@ -145,7 +146,10 @@ const BUILTIN: Record<ProbeName, Probe> = {
   soret: soretProbe,
 };
 
-/** The built-in probes a config names. */
+/** The built-in probes a config names; the gradient variance on its own, thinner log-spaced schedule (`gradVarLogPoints`). */
 export function probesFor(cfg: RunConfig): Probe[] {
-  return cfg.probes.map((name) => BUILTIN[name]);
+  return cfg.probes.map((name) => {
+    if (name !== 'grad-variance' || cfg.gradVarLogPoints === cfg.probeLogPoints) return BUILTIN[name];
+    return { ...gradVarianceProbe, schedule: configSchedule({ ...cfg, probeLogPoints: cfg.gradVarLogPoints }) };
+  });
 }

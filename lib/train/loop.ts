@@ -121,7 +121,6 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
   /** Measures the due probes of `ids` at `step` and records them; returns the records. */
   const measure = async (at: number, ids: number[], due: Probe[][]): Promise<RunRecord[]> => {
     const out: RunRecord[] = ids.map(() => ({ step: at }));
-    const all = await engine.paramTensors();
     const per = states[ids[0]].cfg.probeSamples * states[ids[0]].cfg.inputDim;
     const size = Math.max(1, Math.floor((opts.measureFloats ?? 2 ** 25) / Math.max(1, per * 4)));
     for (let c = 0; c < ids.length; c += size) {
@@ -135,9 +134,11 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
         xs.set(s.x, i * n * M);
         ys.set(s.y, i * n);
       });
-      const whole = part.length === engine.configs.length && part.every((m, i) => m === i);
-      const idx = whole ? null : tf.tensor1d(part, 'int32');
-      const params = whole ? all : tf.tidy(() => Object.fromEntries(Object.entries(all).map(([k, v]) => [k, tf.gather(v, idx!)])));
+      const given = await engine.paramTensors(part);
+      // an engine that cannot select gives every member: take the part here
+      const selected = Object.values(given)[0].shape[0] === part.length;
+      const idx = selected ? null : tf.tensor1d(part, 'int32');
+      const params = selected ? given : tf.tidy(() => Object.fromEntries(Object.entries(given).map(([k, v]) => [k, tf.gather(v, idx!)])));
       const probeX = tf.tensor3d(xs, [part.length, n, M]);
       const probeY = tf.tensor2d(ys, [part.length, n]);
       let forward: ReturnType<MemberModel['forward']> | null = null;
@@ -166,7 +167,7 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
       } finally {
         const fw = forward as ReturnType<MemberModel['forward']> | null;
         if (fw) tf.dispose([...fw.preActivations, fw.logits]);
-        tf.dispose([probeX, probeY, ...(idx ? [idx] : []), ...(whole ? [] : Object.values(params))]);
+        tf.dispose([probeX, probeY, ...(idx ? [idx, ...Object.values(params)] : [])]);
       }
     }
     return out;

@@ -58,6 +58,7 @@ export class WasmTwoLayerEngine implements Engine {
   private readonly reported: boolean[];
   private pending: FrozenMember[] = [];
   private tensors: Record<string, tf.Tensor> | null = null;
+  private tensorsKey = '';
   private disposed = false;
 
   /**
@@ -252,11 +253,14 @@ export class WasmTwoLayerEngine implements Engine {
     });
   }
 
-  async paramTensors(): Promise<Record<string, tf.Tensor>> {
+  async paramTensors(members?: readonly number[]): Promise<Record<string, tf.Tensor>> {
     this.check();
-    if (!this.tensors) {
-      const K = this.configs.length;
-      const all = this.configs.map((_, m) => this.readParams(m));
+    const ids = members ?? this.configs.map((_, m) => m);
+    const key = ids.join(',');
+    if (!this.tensors || this.tensorsKey !== key) {
+      if (this.tensors) tf.dispose(Object.values(this.tensors));
+      const K = ids.length;
+      const all = ids.map((m) => this.readParams(m));
       const tensors: Record<string, tf.Tensor> = {};
       for (const [name, shape] of Object.entries(this.paramShapes)) {
         const size = shape.reduce((a, b) => a * b, 1);
@@ -265,6 +269,7 @@ export class WasmTwoLayerEngine implements Engine {
         tensors[name] = tf.tensor(data, [K, ...shape], 'float32');
       }
       this.tensors = tensors;
+      this.tensorsKey = key;
     }
     return { ...this.tensors };
   }
