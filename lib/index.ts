@@ -42,16 +42,34 @@ export { runId, runDir, configHash } from './records/runDir.js';
 export { RunLockedError } from './records/lock.js';
 export { RunWriter } from './records/writer.js';
 export { readManifest, writeManifest, type SweepManifest } from './records/manifest.js';
-export { readRun, readSweepRuns, parseRecords, recordsToCsv } from './records/reader.js';
+export { readRun, readSweep, readSweepRuns, readStoredConfig, readStatus, parseRecords, recordsToCsv, type ReadRun, type SweepRuns } from './records/reader.js';
 export * from './sweep/sweep.js';
 export { runConfig, runMembers, planGroups, ensembleKey, type RunOutcome, type RunnerOptions } from './sweep/runner.js';
 export { planSweep, runSweep, runExample, exampleSweeps, type RunExampleOptions, type ExampleResult, type Shard, type PlannedSweep, type SweepRunOptions } from './sweep/run.js';
 export { findSweeps } from './sweep/find.js';
-export type { ExampleSpec, ExampleOptions } from './sweep/example.js';
+export type { ExampleSpec, ExampleOptions, ExampleSummary, SweepResult } from './sweep/example.js';
 export { groupCurves, meanCurve, interpolate, type Curve, type CurveGroup } from './analysis/curves.js';
 export { timeFactor, rescaleCurve, referenceValue } from './analysis/rescale.js';
 export { collapseScore } from './analysis/collapse.js';
-export { scanExponent, fitExponent, type ExponentFit, type ScanResult } from './analysis/fit.js';
-export { analyzeSweep, type SweepSummary, type SweepAnalysis, type QuantitySummary } from './analysis/summary.js';
-export { renderReport } from './report/html.js';
+export { scanExponent, fitExponent, isBimodal, type ExponentFit, type ScanResult } from './analysis/fit.js';
+export { analyzeSweep, PREDICTION, PREDICTED_TO_FALL } from './analysis/summary.js';
+export type {
+  SweepSummary, SweepAnalysis, QuantitySummary, AnalyzeOptions, FitSummary, RegimeSummary, UnstableRun, IgnoredRun, LeftOutRun,
+} from './analysis/summaryTypes.js';
+export {
+  regimeExit, regimeRule, runningTrainLoss, inRegimeRecords, describeRule, LOSS_EXIT_FACTOR, LOSS_WINDOW_STEPS, NORM_EXIT_FACTOR,
+  NORM_EXIT_FIELDS, REGIME_RATIONALE, type RegimeOptions, type RegimeExit,
+} from './analysis/regime.js';
+export { regimeWindow, MIN_WINDOW_POINTS, type RegimeWindow } from './analysis/window.js';
+export { verdict, COLLAPSE_GOOD, COLLAPSE_POOR, MIN_SEEDS_TO_JUDGE, type Claim } from './analysis/verdict.js';
+export { groupChange, direction, type GroupChange } from './analysis/change.js';
+export { speedOf, formatSpeed } from './analysis/speed.js';
+export { initStudyTable, initStudyRow, type InitStudyInput, type InitStudyRow, type InitStudyTable } from './analysis/initStudy.js';
+export { analyzeControls, DRIFT_PREDICTION, type ControlRun, type Dynamics, type ControlsAnalysis } from './analysis/controls.js';
+export { driftCells, changeOver } from './analysis/drift.js';
+export { fitPowerLaw } from './analysis/powerLaw.js';
+export { syntheticRun, syntheticEtaSweep } from './analysis/synthetic.js';
+export { renderReport, PANEL_GUIDE } from './report/html.js';
+export { renderPage, type PageSection, type PagePlot } from './report/page.js';
 export { writeSweepReport } from './report/write.js';
+export { writeFileAtomic, writeJsonAtomic } from './records/files.js';

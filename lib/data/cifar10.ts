@@ -48,6 +48,23 @@ export function parseCifarBatch(buf: Buffer, file: string): Split {
   return { x, y, n };
 }
 
+/** Encodes a CIFAR-10 binary batch from HWC pixels [n·3072] and labels [n] (the inverse of {@link parseCifarBatch}). */
+export function encodeCifarBatch(x: Uint8Array, y: Uint8Array): Buffer {
+  const n = y.length;
+  const buf = Buffer.alloc(n * RECORD);
+  for (let i = 0; i < n; i++) {
+    const off = i * RECORD;
+    buf[off] = y[i];
+    for (let p = 0; p < 1024; p++) {
+      const o = i * 3072 + p * 3;
+      buf[off + 1 + p] = x[o];
+      buf[off + 1 + 1024 + p] = x[o + 1];
+      buf[off + 1 + 2048 + p] = x[o + 2];
+    }
+  }
+  return buf;
+}
+
 /** The batch files missing from `dir` (and from `dir/cifar-10-batches-bin`). */
 export function missingCifarFiles(dir: string): string[] {
   const inner = path.join(dir, 'cifar-10-batches-bin');

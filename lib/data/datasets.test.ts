@@ -5,7 +5,7 @@ import * as zlib from 'node:zlib';
 import { makeConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { cifarArchive, cifarBatch, writeCifarFiles, writeFashionMnistFiles } from '../testing/datafiles.js';
-import { CIFAR10_ARCHIVE, loadCifar10, loadCifar10Dir, parseCifarBatch } from './cifar10.js';
+import { CIFAR10_ARCHIVE, encodeCifarBatch, loadCifar10, loadCifar10Dir, parseCifarBatch } from './cifar10.js';
 import { fetchCached, sha256, type Fetcher } from './download.js';
 import { ChecksumError, DataFormatError, DataMissingError } from './errors.js';
 import { downloadFashionMnist, loadFashionMnistIdx, loadFashionMnistNpm } from './fashionMnist.js';
@@ -112,6 +112,10 @@ describe('CIFAR-10', () => {
   ])('a %s batch is a DataFormatError naming the file', (_n, buf, message) => {
     expect(() => parseCifarBatch(buf as Buffer, 'b.bin')).toThrow(DataFormatError);
     expect(() => parseCifarBatch(buf as Buffer, 'b.bin')).toThrow(message);
+  });
+  test('encoding a batch is the inverse of parsing it', () => {
+    const s = parseCifarBatch(cifarBatch(3, 5), 'b.bin');
+    expect(parseCifarBatch(encodeCifarBatch(s.x, s.y), 'c.bin')).toEqual(s);
   });
   test('loads a local directory of the six files', () => {
     const dir = path.join(tmp, 'cifar-local');
