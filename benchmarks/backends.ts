@@ -1,15 +1,10 @@
 /**
- * Backend benchmark: SGD steps per second of each model case on every available backend, for a
- * plain step and for a step followed by each probe, plus the ensemble-vectorized sweep. Prints a
- * table and writes JSON with the machine, backends and package versions; says which backends are
- * missing and how to get them. Run: `npm run bench` (options: --backends, --cases, --seconds, --out).
+ * Helpers of `npm run bench` (benchmarks/bench.ts): SGD steps per second of each model case on the
+ * active backend through the tfjs engine, for a plain step and for a step followed by each probe,
+ * the tfjs ensemble path, per-kernel profiles, and micro-benchmarks of the products and conv filter
+ * gradients.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Command } from 'commander';
-import { listBackends, useBackend } from '../lib/backend/backends.js';
 import type { EngineChoice } from '../lib/engines/create.js';
 import { makeConfig, type RunConfig } from '../lib/core/config.js';
 import { memberData } from '../lib/data/source.js';
@@ -18,7 +13,6 @@ import type { BatchedForward } from '../lib/models/arch.js';
 import { probesFor } from '../lib/probes/builtin.js';
 import type { Probe, ProbeContext } from '../lib/probes/probe.js';
 import { trainMembers } from '../lib/train/trainer.js';
-import { LIBRARY } from '../lib/version.js';
 import { convFilterGradient } from '../lib/models/conv.js';
 import { readTensor } from '../lib/backend/read.js';
 
@@ -207,74 +201,3 @@ export function formatTable(rows: BenchRow[]): string {
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
-
-async function main(): Promise<void> {
-  const cmd = new Command('bench')
-    .option('--backends <list>', 'comma-separated backends (default: every installed one)')
-    .option('--cases <list>', `comma-separated cases: ${CASES.map((c) => c.id).join(', ')}, ensemble, kernels (default: all)`)
-    .option('--seconds <s>', 'seconds per measurement', '2')
-    .option('--profile', 'also print the per-kernel time of one training step of each case')
-    .option('--out <file>', 'JSON output file');
-  cmd.parse(process.argv);
-  const o = cmd.opts();
-  const all = listBackends();
-  const missing = all.filter((x) => !x.installed);
-  for (const b of missing) console.log(`missing backend ${b.name}: ${b.hint}`);
-  let wanted: string[] = o.backends ? String(o.backends).split(',') : all.filter((b) => b.installed).map((b) => b.name);
-  if (!o.backends && wanted.includes('webgpu')) {
-    // time webgpu by default only on a real GPU: a software adapter (Mesa llvmpipe) is a correctness check, not a GPU
-    try {
-      const info = await useBackend('webgpu');
-      if (info.adapter?.software) {
-        console.log(`webgpu: only a software adapter (${String(info.adapter.device || info.adapter.description)}); pass --backends webgpu to time it anyway`);
-        wanted = wanted.filter((w) => w !== 'webgpu');
-      } else console.log(`webgpu: GPU adapter ${JSON.stringify(info.adapter)}`);
-    } catch (err) {
-      console.log(`webgpu: ${(err as Error).message}`);
-      wanted = wanted.filter((w) => w !== 'webgpu');
-    }
-  }
-  const cases: string[] = o.cases ? String(o.cases).split(',') : [...CASES.map((c) => c.id), 'ensemble', 'kernels'];
-  const seconds = Number(o.seconds);
-  const rows: BenchRow[] = [];
-  const versions: Record<string, Record<string, string>> = {};
-  const adapters: Record<string, unknown> = {};
-  const profiles: Record<string, { kernel: string; ms: number; calls: number }[]> = {};
-  for (const name of wanted) {
-    const info = await useBackend(name);
-    versions[info.name] = info.versions;
-    if (info.adapter) adapters[info.name] = info.adapter;
-    for (const c of CASES.filter((x) => cases.includes(x.id))) {
-      const r = await benchCase(info.name, c, seconds);
-      rows.push(...r);
-      console.log(formatTable(r).split('\n').slice(2).join('\n'));
-      if (o.profile) {
-        const prof = await profileCase(info.name, c);
-        profiles[`${info.name} ${c.id}`] = prof;
-        const total = prof.reduce((t, k) => t + k.ms, 0);
-        console.log(`  kernels of one step (${total.toFixed(2)} ms in kernels): ${prof.slice(0, 8).map((k) => `${k.kernel} ${k.ms.toFixed(2)} ms/${k.calls}`).join(', ')}`);
-      }
-    }
-    if (cases.includes('kernels')) {
-      const r = await benchKernels(info.name, seconds);
-      rows.push(...r);
-      console.log(formatTable(r).split('\n').slice(2).join('\n'));
-    }
-    if (cases.includes('ensemble')) {
-      for (const members of [1, 4, 16]) {
-        const r = await benchEnsemble(info.name, members, seconds);
-        rows.push(r);
-        console.log(formatTable([r]).split('\n').slice(2).join('\n'));
-      }
-    }
-  }
-  console.log(`\n${formatTable(rows)}`);
-  const out = o.out ?? path.join('benchmarks', 'results', `${new Date().toISOString().slice(0, 19).replace(/:/g, '')}-${os.hostname()}.json`);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  const machine = { platform: process.platform, arch: process.arch, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 2 ** 30, node: process.version };
-  const result = { library: LIBRARY, date: new Date().toISOString(), machine, versions, adapters, missing: missing.map((m) => ({ backend: m.name, hint: m.hint })), rows, profiles };
-  fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`wrote ${out}`);
-}
-
-if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) await main();

@@ -30,7 +30,7 @@ async function runQuick(name: string, extra: { dataDir?: string } = {}) {
 }
 
 test('every example is listed once, with a figure and a description', () => {
-  expect(EXAMPLES.map((e) => e.name)).toEqual(['fig2-two-layer', 'fig2-fc6', 'fig2-cnn6-fmnist', 'a6-two-layer-gaussian', 'a6-two-layer-uniform', 'a6-cifar10']);
+  expect(EXAMPLES.map((e) => e.name)).toEqual(['fig2-two-layer', 'fig2-fc6', 'fig2-cnn6-fmnist', 'a6-two-layer-gaussian', 'a6-two-layer-uniform', 'a6-cifar10', 'init-study', 'controls-two-layer']);
   for (const e of EXAMPLES) expect(e.figure.length * e.description.length).toBeGreaterThan(0);
 });
 
@@ -59,3 +59,22 @@ test('a6-two-layer-gaussian --quick: an η sweep and a |B| sweep', async () => {
     ['batchSize', 6],
   ]);
 });
+
+test('init-study --quick (1 seed): one sweep per init and a cross-init table', async () => {
+  const r = await runExample(find('init-study'), { quick: true, seeds: 1, out: tmp, bootstrap: 10 });
+  expect(r.sweeps).toHaveLength(5);
+  expect(r.summary?.files.map((f) => f.split('/').pop())).toEqual(['init-study.html', 'init-study.json']);
+  const json = JSON.parse(fs.readFileSync(r.summary!.files[1], 'utf8'));
+  expect(json.tables.map((t: { quantity: string }) => t.quantity)).toEqual(['activationRate', 'norm_V']);
+  expect(json.tables[0].rows.map((row: { init: string }) => row.init)).toEqual(['PyTorch default', 'Glorot uniform', 'He normal', 'LeCun normal', 'PyTorch default with V × 0.1']);
+}, 180000);
+
+test('controls-two-layer --quick: SGD, GD and GD + isotropic noise; drift against η and |B|, Soret beside it', async () => {
+  const r = await runExample(find('controls-two-layer'), { quick: true, out: tmp, bootstrap: 10 });
+  expect(r.sweeps.map((s) => s.summary.sweep)).toEqual(['sgd-eta', 'gd-eta', 'noise-eta', 'sgd-batch', 'noise-batch-2', 'noise-batch-4']);
+  const json = JSON.parse(fs.readFileSync(r.summary!.files[1], 'utf8'));
+  expect(Object.keys(json.quantities)).toEqual(['activationRateExact', 'sum_b', 'norm_V']);
+  expect(json.quantities.sum_b.etaFit.values).toEqual([0.025, 0.035, 0.05, 0.07]);
+  expect(json.soret.map((s: { eta: number }) => s.eta)).toEqual([0.025, 0.035, 0.05, 0.07]);
+  expect(json.soret.every((s: { predicted: number }) => Number.isFinite(s.predicted))).toBe(true);
+}, 180000);

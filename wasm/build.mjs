@@ -18,16 +18,24 @@ const asc = path.join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
 /** Flags shared by every module: SIMD, shared imported memory (for worker threads), no runtime checks. */
 const COMMON = ['-O3', '--runtime', 'stub', '--enable', 'simd', '--enable', 'threads', '--importMemory', '--sharedMemory', '--initialMemory', '16', '--maximumMemory', '65536', '--noAssert', '--use', 'abort='];
 
-/** Every module: its source and output name. */
+/** Extra builds of a module: gemm also with relaxed SIMD (fused multiply-adds), picked at run time when the engine has it. */
+const VARIANTS = { gemm: [{ suffix: '-relaxed', flags: ['--enable', 'relaxed-simd'] }] };
+
+/** Every module build: its source, output name and extra flags. */
 export const MODULES = fs
   .readdirSync(path.join(here, 'assembly'))
   .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
-  .map((f) => ({ name: f.replace(/\.ts$/, ''), source: path.join(here, 'assembly', f) }));
+  .sort()
+  .flatMap((f) => {
+    const name = f.replace(/\.ts$/, '');
+    const source = path.join(here, 'assembly', f);
+    return [{ name, source, flags: [] }, ...(VARIANTS[name] ?? []).map((v) => ({ name: `${name}${v.suffix}`, source, flags: v.flags }))];
+  });
 
 function build(outDir) {
   fs.mkdirSync(outDir, { recursive: true });
   for (const m of MODULES) {
-    execFileSync(process.execPath, [asc, path.relative(root, m.source), ...COMMON, '-o', path.join(outDir, `${m.name}.wasm`)], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [asc, path.relative(root, m.source), ...COMMON, ...m.flags, '-o', path.join(outDir, `${m.name}.wasm`)], { cwd: root, stdio: 'inherit' });
   }
 }
 

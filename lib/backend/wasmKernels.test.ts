@@ -1,43 +1,307 @@
 import * as tf from '@tensorflow/tfjs';
-import { expectBackendAgrees, modelFamilyCases } from '../testing/agree.js';
 import { useBackend } from './backends.js';
+import { GemmEngine, gemmEngine, setGemmEngine, type GemmSplit } from './kernels/gemmEngine.js';
+import { gemmModule, resetGemmModule } from './kernels/gemmModule.js';
+import { setWasmKernels, wasmKernelSet } from './wasmKernels.js';
 
-afterAll(() => useBackend('cpu'));
+type Shape = number[];
+const size = (s: Shape) => s.reduce((a, b) => a * b, 1);
+/** Deterministic values in [-1, 1). */
+const values = (n: number, seed: number) =>
+  Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.37 + seed * 7.1) * 0.9 + Math.cos(i * 0.11 + seed) * 0.1);
 
-/** Filter gradient of sum(conv2d(x, W) ⊙ dy) by tfjs autodiff on the current backend. */
-function filterGrad(x: number[], xs: number[], w: number[], ws: number[], dy: number[], stride: number, pad: 'same' | 'valid'): Float32Array {
-  return tf.tidy(() => {
-    const xt = tf.tensor4d(x, xs as [number, number, number, number]);
-    const g = tf.grad((wt: tf.Tensor) => {
-      const y = tf.conv2d(xt, wt as tf.Tensor4D, stride, pad);
-      return tf.sum(tf.mul(y, tf.tensor(dy, y.shape)));
-    })(tf.tensor4d(w, ws as [number, number, number, number]));
-    return g.dataSync() as Float32Array;
-  });
+/** The result of `f` on cpu (the reference). */
+async function onCpu(f: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend('cpu');
+  const out = tf.tidy(f);
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
+  return data;
 }
 
-test.each([
-  [[2, 7, 6, 3], [3, 3, 3, 4], 1, 'same'],
-  [[2, 7, 6, 3], [5, 5, 3, 2], 1, 'same'],
-  [[1, 8, 8, 2], [3, 3, 2, 2], 2, 'same'],
-  [[3, 9, 7, 1], [3, 2, 1, 4], 2, 'valid'],
-  [[2, 6, 6, 2], [1, 1, 2, 3], 1, 'valid'],
-] as const)('Conv2DBackpropFilter registered on wasm equals cpu (x %j, W %j, stride %i, %s)', async (xs, ws, stride, pad) => {
-  const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-  const x = Array.from({ length: size(xs) }, (_, i) => Math.sin(i * 1.7));
-  const w = Array.from({ length: size(ws) }, (_, i) => Math.cos(i * 0.3));
-  await useBackend('cpu');
-  const outShape = tf.conv2d(tf.zeros(xs as unknown as [number, number, number, number]) as tf.Tensor4D, tf.zeros(ws as unknown as [number, number, number, number]) as tf.Tensor4D, stride, pad).shape;
-  const dy = Array.from({ length: size(outShape) }, (_, i) => Math.sin(i * 0.9 + 1));
-  const cpu = filterGrad(x, [...xs], w, [...ws], dy, stride, pad);
-  await useBackend('wasm');
+/** The result of `f` on wasm (with the library's kernels); checks that no tensor leaks. */
+async function onWasm(f: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend('wasm');
   const before = tf.memory().numTensors;
-  const wasm = filterGrad(x, [...xs], w, [...ws], dy, stride, pad);
+  const out = tf.tidy(f);
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
   expect(tf.memory().numTensors).toBe(before);
-  expect(wasm.length).toBe(cpu.length);
-  for (let i = 0; i < cpu.length; i++) expect(wasm[i]).toBeCloseTo(cpu[i], 4);
+  return data;
+}
+
+/** The result of `f` on cpu and on wasm. */
+async function onBoth(f: () => tf.Tensor): Promise<[Float32Array, Float32Array]> {
+  return [await onCpu(f), await onWasm(f)];
+}
+
+function expectClose(got: Float32Array, want: Float32Array, tol = 1e-4): void {
+  expect(got.length).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
+  expect(worst).toBeLessThan(tol);
+}
+
+beforeAll(async () => {
+  await useBackend('wasm');
+  setWasmKernels('library');
+});
+afterAll(async () => {
+  setGemmEngine(null);
+  await useBackend('cpu');
 });
 
-test.each(modelFamilyCases(60, 64))('training a %s model on wasm gives the numbers of cpu, without leaking tensors', async (_n, cfg) => {
-  await expectBackendAgrees('wasm', cfg);
+const SPLITS: GemmSplit[] = ['auto', 'batches', 'rows', 'cols', 'reduction'];
+
+/** Runs `body` with a 2-thread engine that parallelizes everything, once per split. */
+async function withEverySplit(body: (split: GemmSplit) => Promise<void>): Promise<void> {
+  const e = new GemmEngine(2);
+  e.minParallelWork = 0;
+  setGemmEngine(e);
+  try {
+    for (const split of SPLITS) {
+      e.split = split;
+      await body(split);
+    }
+  } finally {
+    setGemmEngine(null);
+  }
+}
+
+describe('BatchMatMul', () => {
+  const cases: [Shape, Shape, boolean, boolean][] = [
+    [[1, 1], [1, 1], false, false],
+    [[3, 5], [5, 7], false, false],
+    [[7, 13], [11, 13], false, true],
+    [[13, 5], [13, 9], true, false],
+    [[6, 17], [23, 6], true, true],
+    [[1, 100], [10, 100], false, true], // batch 1 (one row)
+    [[32, 100], [100, 100], false, true],
+    [[33, 300], [300, 25], false, false], // tails of both kernels' tiles, reduction beyond one block
+    [[5, 30], [24, 30], false, true], // whole panels of a transposed B, a reduction that is not a multiple of 4
+    [[31, 301], [48, 301], false, true], // a transposed B over two reduction blocks
+    [[2, 9, 31], [2, 31, 12], false, false],
+    [[4, 3, 20], [4, 10, 20], false, true],
+    [[4, 20, 3], [4, 20, 10], true, false],
+    [[2, 3, 4, 5], [3, 5, 6], false, false], // B broadcast over the leading batch dimension
+    [[3, 4, 5], [1, 5, 6], false, false],
+    [[1, 4, 5], [3, 5, 6], false, false], // A broadcast
+    [[2, 1, 4, 5], [3, 5, 6], false, false], // both broadcast: [2, 3] batches
+    [[5, 1], [1, 6], false, false], // inner dimension 1 (outer product)
+    [[1, 700, 1], [1, 700, 9], true, false],
+    [[7, 33], [33, 1], false, false], // one column (dot form), a reduction that is not a multiple of 4
+    [[2, 5, 10], [2, 2, 10], false, true], // two columns
+    [[9, 6], [1, 6], false, true],
+  ];
+  test.each(cases)('a %j · b %j (transposeA %s, transposeB %s) equals cpu on every split of 2 threads', async (as, bs, ta, tb) => {
+    const a = values(size(as), 1);
+    const b = values(size(bs), 2);
+    // the reference broadcasts explicitly (tfjs's cpu kernel flattens batch dimensions, which is wrong for [2, 1] × [3])
+    const batch = tf.backend_util.assertAndGetBroadcastShape(as.slice(0, -2), bs.slice(0, -2));
+    const full = (v: Float32Array, s: Shape) => tf.broadcastTo(tf.tensor(v, s), [...batch, ...s.slice(-2)]);
+    const cpu = await onCpu(() => tf.matMul(full(a, as), full(b, bs), ta, tb));
+    await withEverySplit(async () => expectClose(await onWasm(() => tf.matMul(tf.tensor(a, as), tf.tensor(b, bs), ta, tb)), cpu));
+  });
+
+  test('an empty reduction gives zeros; the same tensor on both sides works', async () => {
+    const [cpu, wasm] = await onBoth(() => tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 4])));
+    expectClose(wasm, cpu);
+    const x = values(12, 3);
+    const [c2, w2] = await onBoth(() => {
+      const t = tf.tensor2d(x, [3, 4]);
+      return tf.matMul(t, t, false, true);
+    });
+    expectClose(w2, c2);
+  });
+
+  test('_FusedMatMul with bias and each activation equals cpu', async () => {
+    const a = values(5 * 7, 4);
+    const b = values(7 * 6, 5);
+    const bias = values(6, 6);
+    for (const activation of ['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const) {
+      const [cpu, wasm] = await onBoth(() =>
+        tf.fused.matMul({ a: tf.tensor2d(a, [5, 7]), b: tf.tensor2d(b, [6, 7]), transposeB: true, bias: tf.tensor1d(bias), activation }),
+      );
+      expectClose(wasm, cpu);
+    }
+  });
+});
+
+describe('convolutions', () => {
+  type ConvCase = [Shape, Shape, number | [number, number], 'same' | 'valid' | number, number | [number, number]];
+  const cases: ConvCase[] = [
+    [[2, 7, 6, 3], [3, 3, 3, 4], 1, 'same', 1],
+    [[1, 8, 8, 1], [5, 5, 1, 10], 1, 'same', 1],
+    [[2, 9, 7, 10], [5, 5, 10, 10], 1, 'same', 1],
+    [[3, 9, 7, 2], [3, 2, 2, 5], 2, 'valid', 1],
+    [[1, 10, 11, 3], [3, 3, 3, 13], [2, 1], 'same', 1],
+    [[2, 9, 9, 2], [3, 3, 2, 3], 1, 'same', 2], // dilation
+    [[2, 6, 6, 2], [1, 1, 2, 3], 1, 'valid', 1],
+    [[2, 5, 6, 3], [3, 3, 3, 2], 1, 1, 1], // explicit padding 1
+    [[2, 5, 6, 3], [2, 2, 3, 4], 1, 'same', 1], // an even window: padding after only (rows move up by less than a row)
+    [[3, 10, 10, 4], [8, 8, 4, 5], 1, 'valid', 1], // a large filter (the library's filter gradient as a convolution)
+    [[2, 7, 7, 10], [5, 5, 10, 1], 1, 'same', 1], // one output channel (dot form)
+    [[2, 9, 9, 3], [3, 3, 3, 2], 1, 'same', [1, 2]], // two output channels, dilated along x: runs of one pixel
+  ];
+
+  test.each(cases)('Conv2D x %j, W %j, stride %j, pad %j, dilation %j equals cpu', async (xs, ws, stride, pad, dil) => {
+    const x = values(size(xs), 7);
+    const w = values(size(ws), 8);
+    const conv = () => tf.conv2d(tf.tensor4d(x, xs as never), tf.tensor4d(w, ws as never), stride, pad, 'NHWC', dil);
+    const cpu = await onCpu(conv);
+    await withEverySplit(async () => expectClose(await onWasm(conv), cpu));
+  });
+
+  test.each(cases.filter((c) => c[4] === 1))('gradients of Conv2D x %j, W %j, stride %j, pad %j equal cpu', async (xs, ws, stride, pad) => {
+    const x = values(size(xs), 9);
+    const w = values(size(ws), 10);
+    const grads = () => {
+      const xt = tf.tensor4d(x, xs as never);
+      const wt = tf.tensor4d(w, ws as never);
+      const y = tf.conv2d(xt, wt, stride, pad);
+      const dy = tf.tensor(values(size(y.shape), 11), y.shape);
+      const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), dy));
+      const [gx, gw] = tf.grads(loss)([xt, wt]);
+      return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gw, [-1])]);
+    };
+    const cpu = await onCpu(grads);
+    await withEverySplit(async () => expectClose(await onWasm(grads), cpu));
+  });
+});
+
+describe('depthwise convolutions', () => {
+  const cases: [Shape, Shape, number | [number, number], 'same' | 'valid'][] = [
+    [[2, 7, 6, 4], [3, 3, 4, 5], 1, 'same'],
+    [[3, 9, 8, 2], [3, 2, 2, 4], [2, 1], 'valid'],
+    [[2, 6, 6, 3], [3, 3, 3, 1], 1, 'same'], // multiplier 1: the backend's own kernel
+  ];
+  test.each(cases)('DepthwiseConv2dNative x %j, W %j, stride %j, pad %s equals cpu', async (xs, ws, stride, pad) => {
+    const x = values(size(xs), 12);
+    const w = values(size(ws), 13);
+    const conv = () => tf.depthwiseConv2d(tf.tensor4d(x, xs as never), tf.tensor4d(w, ws as never), stride, pad);
+    const cpu = await onCpu(conv);
+    await withEverySplit(async () => expectClose(await onWasm(conv), cpu));
+  });
+
+  test('per-sample filter gradients as one depthwise convolution (batch as channels) equal per-sample autodiff', async () => {
+    const [n, h, w, ci, co, k] = [3, 6, 5, 2, 4, 3];
+    const x = values(n * h * w * ci, 14);
+    const dy = values(n * h * w * co, 15);
+    const perSample = () => {
+      const p = (k - 1) / 2;
+      const xp = tf.pad(tf.tensor4d(x, [n, h, w, ci]), [[0, 0], [p, p], [p, p], [0, 0]]);
+      const xt = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D; // [ci, h+2p, w+2p, n]
+      const f = tf.transpose(tf.tensor4d(dy, [n, h, w, co]), [1, 2, 0, 3]) as tf.Tensor4D; // [h, w, n, co]
+      const g = tf.depthwiseConv2d(xt, f, 1, 'valid'); // [ci, k, k, n·co]
+      return tf.transpose(tf.reshape(g, [ci, k, k, n, co]), [3, 1, 2, 0, 4]); // [n, k, k, ci, co]
+    };
+    const reference = () =>
+      tf.stack(
+        Array.from({ length: n }, (_, s) => {
+          const xs = tf.slice(tf.tensor4d(x, [n, h, w, ci]), [s, 0, 0, 0], [1, h, w, ci]) as tf.Tensor4D;
+          const ds = tf.slice(tf.tensor4d(dy, [n, h, w, co]), [s, 0, 0, 0], [1, h, w, co]);
+          return tf.grad((wt: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xs, wt as tf.Tensor4D, 1, 'same'), ds)))(tf.zeros([k, k, ci, co]));
+        }),
+      );
+    expectClose(await onWasm(perSample), await onCpu(reference));
+  });
+});
+
+describe('training steps', () => {
+  /** Loss and all gradients (flattened) of a small model by tf.variableGrads. */
+  function step(kind: 'fc' | 'cnn'): tf.Tensor {
+    const n = 5;
+    const vars: tf.Variable[] = [];
+    const v = (shape: Shape, seed: number) => {
+      const t = tf.variable(tf.tensor(values(size(shape), seed).map((z) => z * 0.3), shape));
+      vars.push(t);
+      return t;
+    };
+    const labels = tf.oneHot(tf.tensor1d([0, 3, 1, 2, 3], 'int32'), 4);
+    let logits: () => tf.Tensor;
+    if (kind === 'fc') {
+      const x = tf.tensor2d(values(n * 13, 20), [n, 13]);
+      const W1 = v([9, 13], 21);
+      const b1 = v([9], 22);
+      const W2 = v([4, 9], 23);
+      logits = () => tf.matMul(tf.relu(tf.add(tf.matMul(x, W1, false, true), b1)), W2, false, true);
+    } else {
+      const x = tf.tensor4d(values(n * 8 * 8, 24), [n, 8, 8, 1]);
+      const K1 = v([5, 5, 1, 3], 25);
+      const K2 = v([3, 3, 3, 3], 26);
+      const W = v([4, 8 * 8 * 3], 27);
+      logits = () => {
+        const h = tf.relu(tf.conv2d(tf.relu(tf.conv2d(x, K1 as tf.Tensor4D, 1, 'same')), K2 as tf.Tensor4D, 1, 'same'));
+        return tf.matMul(tf.reshape(h, [n, -1]), W, false, true);
+      };
+    }
+    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, logits()) as tf.Scalar);
+    const out = tf.concat([tf.reshape(value, [1]), ...vars.map((t) => tf.reshape(grads[t.name], [-1]))]);
+    tf.dispose(vars);
+    return out;
+  }
+
+  test.each(['fc', 'cnn'] as const)('a small %s step (loss and gradients) equals cpu, with 1 and 2 threads', async (kind) => {
+    const cpu = await onCpu(() => step(kind));
+    for (const threads of [1, 2]) {
+      const e = new GemmEngine(threads);
+      e.minParallelWork = 0;
+      setGemmEngine(e);
+      expectClose(await onWasm(() => step(kind)), cpu, 1e-4);
+    }
+    setGemmEngine(null);
+    expect(gemmEngine().threads).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('kernel sets', () => {
+  test("the backend's own kernels can be put back and replaced again; both give the same products", async () => {
+    const a = values(6 * 9, 40);
+    const b = values(7 * 9, 41);
+    const f = () => tf.matMul(tf.tensor2d(a, [6, 9]), tf.tensor2d(b, [7, 9]), false, true);
+    const mine = tf.getKernel('BatchMatMul', 'wasm').kernelFunc;
+    try {
+      setWasmKernels('tfjs');
+      expect(wasmKernelSet()).toBe('tfjs');
+      expect(tf.getKernel('BatchMatMul', 'wasm').kernelFunc).not.toBe(mine);
+      expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+      const theirs = await onWasm(f);
+      setWasmKernels('library');
+      expect(tf.getKernel('BatchMatMul', 'wasm').kernelFunc).toBe(mine);
+      expectClose(await onWasm(f), theirs);
+    } finally {
+      setWasmKernels('library');
+    }
+  });
+});
+
+describe('module builds', () => {
+  test('the relaxed-SIMD build is used where the runtime has it, and the plain build gives the same numbers', async () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major >= 20) expect(gemmModule().name).toBe('gemm-relaxed');
+    const a = values(37 * 301, 30);
+    const b = values(301 * 29, 31);
+    const x = values(2 * 9 * 8 * 10, 32);
+    const w = values(5 * 5 * 10 * 10, 33);
+    const f = () => tf.concat([tf.reshape(tf.matMul(tf.tensor2d(a, [37, 301]), tf.tensor2d(b, [29, 301]), false, true), [-1]),
+      tf.reshape(tf.conv2d(tf.tensor4d(x, [2, 9, 8, 10]), tf.tensor4d(w, [5, 5, 10, 10]), 1, 'same'), [-1])]);
+    const cpu = await onCpu(f);
+    const previous = process.env.THERMO_WASM_RELAXED;
+    try {
+      for (const relaxed of ['1', '0']) {
+        process.env.THERMO_WASM_RELAXED = relaxed;
+        resetGemmModule();
+        const e = new GemmEngine(2);
+        e.minParallelWork = 0;
+        setGemmEngine(e);
+        expect(e.build).toBe(relaxed === '1' ? gemmModule().name : 'gemm');
+        expectClose(await onWasm(f), cpu);
+      }
+    } finally {
+      if (previous === undefined) delete process.env.THERMO_WASM_RELAXED;
+      else process.env.THERMO_WASM_RELAXED = previous;
+      resetGemmModule();
+      setGemmEngine(null);
+    }
+  });
 });

@@ -1,64 +1,64 @@
 /**
- * Kernels the library registers on tfjs-backend-wasm 4.22 so that training every model family
- * works there with plain tfjs ops: Conv2DBackpropFilter is missing from that backend. It is
- * computed from the backend's own kernels as an ordinary Conv2D on transposed tensors (channels
- * as batch, batch as channels, the output gradient as the filter, dilated by the stride).
+ * Kernels the library registers on tfjs-backend-wasm 4.22 (lib/backend/kernels): BatchMatMul,
+ * _FusedMatMul, Conv2D, Conv2DBackpropInput and DepthwiseConv2dNative replace the backend's own
+ * (whose transposed products run 12–16× slower than plain ones, and whose convolutions use one
+ * core), and Conv2DBackpropFilter, which that backend lacks. They run the library's GEMM
+ * (wasm/build/gemm-relaxed.wasm or gemm.wasm, see kernels/gemmModule.ts) on every core; the replaced
+ * kernels stay available for what the library's do not cover (other dtypes, NCHW, strided input
+ * gradients, depthwise multipliers under 4). `THERMO_WASM_KERNELS=tfjs` keeps the backend's own
+ * kernels (Conv2DBackpropFilter is still added).
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchMatMul, fusedMatMul } from './kernels/batchMatMul.js';
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2d } from './kernels/conv2d.js';
+import { keepOriginal, original, type KernelArgs } from './kernels/heap.js';
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
-type Info = tf.TensorInfo;
+/** Which kernels run BatchMatMul, _FusedMatMul, Conv2D, Conv2DBackpropInput and DepthwiseConv2dNative on wasm. */
+export type WasmKernelSet = 'library' | 'tfjs';
 
-function run(name: string, args: Omit<KernelArgs, 'attrs'> & { attrs: tf.NamedAttrMap }): Info {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (!kernel) throw new Error(`tfjs-backend-wasm has no ${name} kernel`);
-  return kernel.kernelFunc(args) as Info;
+/** The library's kernel for each name it replaces. */
+const REPLACED: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
+  BatchMatMul: batchMatMul,
+  _FusedMatMul: fusedMatMul,
+  Conv2D: conv2d,
+  Conv2DBackpropInput: conv2dBackpropInput,
+  DepthwiseConv2dNative: depthwiseConv2d,
+};
+
+let active: WasmKernelSet | null = null;
+
+function register(name: string, kernelFunc: (args: KernelArgs) => tf.TensorInfo, setupFunc?: tf.KernelSetupFunc): void {
+  if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, setupFunc });
 }
 
-/** dW of y = conv2d(x, W) for NHWC, any stride and padding (dilation 1), from wasm's Pad, Transpose, Conv2D and Slice kernels. */
-export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): Info {
-  const { x, dy } = inputs as { x: Info; dy: Info };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
-    strides: number | [number, number];
-    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
-  };
-  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only, got ${dataFormat}`);
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-  const [kh, kw, cin, cout] = filterShape;
-  const { top, bottom, left, right } = info.padInfo;
-  const temps: Info[] = [];
-  const keep = (t: Info) => {
-    temps.push(t);
-    return t;
-  };
-  try {
-    const xp = keep(run('PadV2', { inputs: { x }, backend, attrs: { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 } }));
-    const xt = keep(run('Transpose', { inputs: { x: xp }, backend, attrs: { perm: [3, 1, 2, 0] } })); // [C_in, Hp, Wp, N]
-    const f = keep(run('Transpose', { inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } })); // [Ho, Wo, N, C_out]
-    const g = keep(
-      run('Conv2D', {
-        inputs: { x: xt, filter: f },
-        backend,
-        attrs: { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [info.strideHeight, info.strideWidth], dimRoundingMode: undefined as never },
-      }),
-    ); // [C_in, ≥kh, ≥kw, C_out]
-    const gs = keep(run('Slice', { inputs: { x: g }, backend, attrs: { begin: [0, 0, 0, 0], size: [cin, kh, kw, cout] } }));
-    return run('Transpose', { inputs: { x: gs }, backend, attrs: { perm: [1, 2, 0, 3] } }); // [kh, kw, C_in, C_out]
-  } finally {
-    for (const t of temps) backend.disposeData(t.dataId);
+/**
+ * Registers `set` on the wasm backend (default: $THERMO_WASM_KERNELS, else 'library'). The backend's
+ * own kernels are kept (their setup still runs when the backend initializes) and are registered
+ * back by `setWasmKernels('tfjs')`.
+ */
+export function setWasmKernels(set: WasmKernelSet = process.env.THERMO_WASM_KERNELS === 'tfjs' ? 'tfjs' : 'library'): void {
+  if (active === set) return;
+  for (const name of Object.keys(REPLACED)) {
+    const own = tf.getKernel(name, 'wasm');
+    if (own && active === null) keepOriginal(name, own);
   }
+  for (const [name, mine] of Object.entries(REPLACED)) {
+    const own = original(name);
+    if (!own) continue;
+    if (set === 'library') register(name, mine, own.setupFunc);
+    else register(name, own.kernelFunc as unknown as (args: KernelArgs) => tf.TensorInfo, own.setupFunc);
+  }
+  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) register('Conv2DBackpropFilter', conv2dBackpropFilter);
+  active = set;
 }
 
-let registered = false;
+/** The kernel set registered on wasm (null before {@link registerWasmKernels}). */
+export function wasmKernelSet(): WasmKernelSet | null {
+  return active;
+}
 
-/** Registers the library's wasm kernels once (no-op when the backend already has them). */
+/** Registers the library's wasm kernels once (no-op afterwards; see {@link setWasmKernels}). */
 export function registerWasmKernels(): void {
-  if (registered) return;
-  registered = true;
-  if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
-    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterWasm as unknown as tf.KernelFunc });
-  }
+  if (active === null) setWasmKernels();
 }

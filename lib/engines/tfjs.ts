@@ -118,10 +118,10 @@ export class TfjsEngine implements Engine {
   }
 
   /** Isotropic noise η·σ_k·ξ with σ_k² = tr Σ_k/(noiseBatchSize·P), ξ from the noise stream of step t. */
-  private noiseStep(t: number, x: tf.Tensor3D, y: tf.Tensor2D, eta: tf.Tensor1D): Params {
+  private noiseStep(t: number, params: Params, x: tf.Tensor3D, y: tf.Tensor2D, eta: tf.Tensor1D): Params {
     const P = parameterCount(this.arch);
     const n = x.shape[1];
-    const stats = this.arch.perSampleGradientStats(this.params, x, y);
+    const stats = this.arch.perSampleGradientStats(params, x, y);
     const trace = Object.values(stats)
       .map((s) => tf.sub(tf.div(s.sumSq, n), tf.sum(tf.reshape(tf.square(s.mean), [this.K, -1]), 1)))
       .reduce((a, b) => tf.add(a, b));
@@ -150,21 +150,21 @@ export class TfjsEngine implements Engine {
     for (let t = from; t < from + k; t++) {
       this.fillBatch(t, live);
       tf.tidy(() => {
-        // members the divergence rule froze on the device take no step
+        // members the divergence rule froze on the device take no step: their η and sample weights are 0, and
+        // their parameters enter the pass as zeros, so that their gradients are exactly 0 even when the
+        // parameters are huge (p − 0 = p; a tf.where over every parameter would double a small model's step)
         const alive = tf.cast(tf.equal(this.frozenAt, 0), 'float32') as tf.Tensor1D;
         const moving = masks.keep ? tf.logicalAnd(masks.keep, tf.cast(alive, 'bool')) : tf.cast(alive, 'bool');
         const w = tf.mul(masks.w, tf.expandDims(alive, 1)) as tf.Tensor2D;
         const eta = tf.mul(masks.eta, alive) as tf.Tensor1D;
+        const params: Params = {};
+        for (const [name, p] of Object.entries(this.params)) params[name] = tf.mul(p, tf.reshape(alive, [this.K, ...this.paramShapes[name].map(() => 1)]));
         const x = tf.tensor3d(this.xs, [this.K, this.Bmax, this.M]);
         const y = tf.tensor2d(this.ys, [this.K, this.Bmax]);
-        const { loss, grads } = this.arch.lossAndGradients(this.params, x, y, w, eta);
-        const noise = noisy ? this.noiseStep(t, x, y, eta) : null;
-        for (const [name, p] of Object.entries(this.params)) {
-          const step = noise ? tf.add(grads[name], noise[name]) : grads[name];
-          const keep = tf.reshape(moving, [this.K, ...this.paramShapes[name].map(() => 1)]);
-          p.assign(tf.where(tf.broadcastTo(keep, p.shape), tf.sub(p, step), p));
-        }
-        this.lossSum.assign(tf.add(this.lossSum, tf.where(moving, loss, tf.zerosLike(loss))));
+        const { loss, grads } = this.arch.lossAndGradients(params, x, y, w, eta);
+        const noise = noisy ? this.noiseStep(t, params, x, y, eta) : null;
+        for (const [name, p] of Object.entries(this.params)) p.assign(tf.sub(p, noise ? tf.add(grads[name], noise[name]) : grads[name]));
+        this.lossSum.assign(tf.add(this.lossSum, loss));
         const s = t + 1;
         if (s % this.checkEvery === 0) this.check(s, moving);
       });

@@ -5,8 +5,8 @@
  * - conv: gᵢ(W) = Pᵢᵀ Δᵢ with Pᵢ the unfolded input patches [positions, k·k·C_in] and Δᵢ the
  *   output gradients [positions, C_out]; gᵢ(b) = Σ_positions Δᵢ. tfjs has no unfold op: the
  *   patches are the k·k shifted windows of the padded input ({@link unfold}; a convolution with
- *   one-hot filters gives the same, {@link unfoldByConv}, at k·k·C_in times the cost), and
- *   {@link convStats} multiplies window by window without materializing them.
+ *   one-hot filters gives the same, {@link unfoldByConv}, at k·k·C_in times the cost); {@link convStats}
+ *   takes every Pᵢᵀ Δᵢ at once as one depthwise convolution, without materializing them.
  * Dense statistics take a leading member axis: δ [K, n, out], a [K, n, in].
  */
 import * as tf from '@tensorflow/tfjs';
@@ -71,46 +71,25 @@ export interface ConvStats {
 
 /**
  * Stats of one member's conv layer filter [k, k, C_in, C_out] and bias [C_out] from its output
- * gradients δ [n, H, W, C_out] and input a [n, H, W, C_in], in chunks of `chunk` samples to bound
- * memory. The per-sample filter gradient is assembled one kernel offset (i, j) at a time:
- * gᵢ[i, j] = Δᵢᵀ · window_(i,j)(aᵢ), a [C_out, C_in] product per sample, which is the same as
- * Pᵢᵀ Δᵢ with the unfolded patches Pᵢ but never materializes them (2× faster on wasm).
+ * gradients δ [n, H, W, C_out] and input a [n, H, W, C_in] ('same' padding, stride 1), as one
+ * depthwise convolution with the batch as channels: depthwiseConv2d(a_padᵀ [C_in, H+2p, W+2p, n],
+ * δᵀ [H, W, n, C_out], 'valid') is [C_in, k, k, n·C_out], every sample's filter gradient
+ * gᵢ = Pᵢᵀ Δᵢ at once (the unfolded patches Pᵢ are never materialized), from which Σᵢ‖gᵢ‖² and the
+ * mean follow; gᵢ(b) = Σ_positions Δᵢ.
  */
-export function convStats(delta: tf.Tensor4D, input: tf.Tensor4D, k: number, chunk = 32): ConvStats {
+export function convStats(delta: tf.Tensor4D, input: tf.Tensor4D, k: number): ConvStats {
   return tf.tidy(() => {
     const [n, h, w, cout] = delta.shape;
     const cin = input.shape[3];
     const p = (k - 1) / 2;
-    let sumSq: tf.Tensor = tf.scalar(0);
-    let sumG: tf.Tensor = tf.zeros([k * k, cout, cin]);
-    for (let start = 0; start < n; start += chunk) {
-      const size = Math.min(chunk, n - start);
-      const [s, g] = tf.tidy(() => {
-        const xp = tf.pad(tf.slice(input, [start, 0, 0, 0], [size, h, w, cin]), [[0, 0], [p, p], [p, p], [0, 0]]);
-        const Dt = tf.transpose(tf.reshape(tf.slice(delta, [start, 0, 0, 0], [size, h, w, cout]), [size, h * w, cout]), [0, 2, 1]); // [c, C_out, HW]
-        const sq: tf.Tensor[] = [];
-        const sums: tf.Tensor[] = [];
-        for (let i = 0; i < k; i++) {
-          for (let j = 0; j < k; j++) {
-            const win = tf.reshape(tf.slice(xp, [0, i, j, 0], [size, h, w, cin]), [size, h * w, cin]);
-            const G = tf.matMul(Dt, win); // [c, C_out, C_in]: per-sample gradient at offset (i, j), transposed
-            sq.push(tf.sum(tf.square(G)));
-            sums.push(tf.sum(G, 0));
-          }
-        }
-        // a running sum, not tf.addN: webgpu's AddN cannot take more inputs than its storage-buffer limit (8)
-        return [sq.reduce((acc, t) => tf.add(acc, t)), tf.stack(sums)];
-      });
-      const nextSq = tf.add(sumSq, s);
-      const nextG = tf.add(sumG, g);
-      tf.dispose([sumSq, sumG, s, g]);
-      sumSq = nextSq;
-      sumG = nextG;
-    }
-    const mean = tf.reshape(tf.transpose(tf.div(sumG, n), [0, 2, 1]), [k, k, cin, cout]) as tf.Tensor4D;
+    const xp = tf.pad(input, [[0, 0], [p, p], [p, p], [0, 0]]);
+    const xt = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D; // [C_in, H+2p, W+2p, n]
+    const f = tf.transpose(delta, [1, 2, 0, 3]) as tf.Tensor4D; // [H, W, n, C_out]
+    const G = tf.depthwiseConv2d(xt, f, 1, 'valid'); // [C_in, k, k, n·C_out]: G[c, i, j, s·C_out + o] = g_s[i, j, c, o]
+    const mean = tf.transpose(tf.div(tf.sum(tf.reshape(G, [cin, k, k, n, cout]), 3), n), [1, 2, 0, 3]) as tf.Tensor4D;
     const bias = tf.sum(tf.reshape(delta, [n, h * w, cout]), 1); // [n, C_out]
     return {
-      W: { sumSq: sumSq as tf.Scalar, mean },
+      W: { sumSq: tf.sum(tf.square(G)) as tf.Scalar, mean },
       b: { sumSq: tf.sum(tf.square(bias)) as tf.Scalar, mean: tf.div(tf.sum(bias, 0), n) as tf.Tensor1D },
     };
   });

@@ -4,14 +4,14 @@
  * - `cnn` (CNN6): convLayers × [conv k×k, `channels` channels, stride 1, 'same', ReLU], then one
  *   dense layer to `classes` outputs.
  * Dense layers run batched over members; conv layers run member by member (tfjs has no grouped
- * convolution). Gradients by tfjs autodiff (conv gradients as ordinary convolutions, {@link sameConv});
+ * convolution). Gradients by tfjs autodiff (conv gradients: see models/conv.ts's convSame);
  * per-sample gradient statistics from one forward and one backward pass: the backward pass gives δ
  * of every weight layer through zero "taps" added to the layer outputs.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossName } from '../core/config.js';
 import type { Architecture, BatchedForward, MemberStats, Params } from './arch.js';
-import { sameConv } from './conv.js';
+import { convSame } from './conv.js';
 import { perSampleLoss } from './losses.js';
 import { convStats, denseStats } from './perSample.js';
 
@@ -83,9 +83,15 @@ export class SequentialArch implements Architecture {
     this.shapes = shapes;
   }
 
-  /** Member k's slice of a parameter. */
+  /** Member k's slice of a parameter (a reshape when there is one member). */
   private member(t: tf.Tensor, k: number): tf.Tensor {
-    return tf.reshape(tf.slice(t, k, 1), t.shape.slice(1));
+    return tf.reshape(t.shape[0] === 1 ? t : tf.slice(t, k, 1), t.shape.slice(1));
+  }
+
+  /** The shape of every weight layer's output for K members on n samples. */
+  private outputShapes(K: number, n: number): number[][] {
+    const [h, w] = this.s.image;
+    return this.layers.map((layer) => (layer.kind === 'conv' ? [K, n, h, w, this.shapes[layer.W][3]] : [K, n, this.shapes[layer.W][0]]));
   }
 
   /** Runs the layers; `taps[l]` (zeros, [K, …output]) is added to layer l's output so that its gradient is δ_l. */
@@ -100,7 +106,7 @@ export class SequentialArch implements Architecture {
       if (layer.kind === 'conv') {
         inputs.push(maps);
         const zs = maps.map((a, k) => {
-          let z: tf.Tensor4D = sameConv(a, this.member(p[layer.W], k) as tf.Tensor4D);
+          let z: tf.Tensor4D = convSame(a, this.member(p[layer.W], k) as tf.Tensor4D);
           if (layer.b) z = tf.add(z, this.member(p[layer.b], k));
           if (taps) z = tf.add(z, this.member(taps[l], k));
           return z;
@@ -155,11 +161,7 @@ export class SequentialArch implements Architecture {
 
   perSampleGradientStats(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): Record<string, MemberStats> {
     return tf.tidy(() => {
-      const K = x.shape[0];
-      const shapes = tf.tidy(() =>
-        this.run(p, x).outputs.map((z) => (Array.isArray(z) ? [K, ...z[0].shape] : z.shape)),
-      );
-      const taps = shapes.map((s) => tf.zeros(s));
+      const taps = this.outputShapes(x.shape[0], x.shape[1]).map((s) => tf.zeros(s));
       let inputs: Trace['inputs'] = [];
       const deltas = tf.grads((...ts: tf.Tensor[]) => {
         const trace = this.run(p, x, ts);

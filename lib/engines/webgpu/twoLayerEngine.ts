@@ -138,6 +138,8 @@ export class WebgpuTwoLayerEngine implements Engine {
   private readonly reported: boolean[];
   private readonly cfgWords: ArrayBuffer;
   private tensors: Record<string, tf.Tensor> | null = null;
+  /** The members (joined) whose tensors `tensors` holds. */
+  private tensorKey = '';
   private disposed = false;
 
   /** Allocates the buffers (parameters zero); use {@link createWebgpuTwoLayerEngine}, which also writes the initial parameters. */
@@ -348,26 +350,54 @@ export class WebgpuTwoLayerEngine implements Engine {
     return out;
   }
 
-  async paramTensors(): Promise<Record<string, tf.Tensor>> {
+  /**
+   * Parameters of `members` (default all, in order) as [K′, …shape] tensors: the buffers wrapped
+   * without a copy when the members are exactly one group (and its buffers exactly their size:
+   * tfjs reads a wrapped buffer whole), else copies gathered on the device from their groups.
+   * Owned by the engine until the next paramTensors, advance, load or dispose.
+   */
+  async paramTensors(members?: readonly number[]): Promise<Record<string, tf.Tensor>> {
     this.check();
-    if (this.groups.length > 1) {
-      const allowed = `members whose W fits one storage binding (${this.groups[0].count} per binding here): split the sweep for probes`;
-      throw new ConfigError('paramTensors', this.configs.length, allowed);
-    }
+    const K = this.configs.length;
+    const list = members ? [...members] : Array.from({ length: K }, (_, m) => m);
+    for (const m of list) this.checkMember(m, 'paramTensors.members');
     if (tf.getBackend() !== 'webgpu') {
       throw new BackendUnavailableError('webgpu', `paramTensors() needs tfjs's webgpu backend active (it is '${tf.getBackend()}')`);
     }
-    if (!this.tensors) {
-      const { M, N, C } = this.plan;
-      const K = this.configs.length;
-      const g = this.groups[0];
-      const wrap = (buffer: GpuBuffer, shape: number[]) => tf.tensor({ buffer: buffer as never, zeroCopy: true }, shape, 'float32');
-      const t: Record<string, tf.Tensor> = { W: wrap(g.W, [K, N, M]) };
-      if (g.b) t.b = wrap(g.b, [K, N]);
-      t.V = wrap(g.V, [K, C, N]);
-      this.tensors = t;
+    const key = list.join(',');
+    if (this.tensors && this.tensorKey === key) return this.tensors;
+    this.dropTensors();
+    const { M, N, C } = this.plan;
+    const shapes: Record<string, number[]> = this.plan.bias ? { W: [N, M], b: [N], V: [C, N] } : { W: [N, M], V: [C, N] };
+    const bufferOf = (g: Group, name: string) => (name === 'W' ? g.W : name === 'V' ? g.V : g.b!);
+    const bytes = (name: string) => 4 * shapes[name].reduce((a, x) => a * x, 1);
+    const wrap = (g: Group, name: string) =>
+      tf.tensor({ buffer: bufferOf(g, name) as never, zeroCopy: true }, [g.count, ...shapes[name]], 'float32');
+    const whole = this.groups.find((g) => list.length === g.count && list.every((m, i) => m === g.first + i));
+    const t: Record<string, tf.Tensor> = {};
+    for (const name of Object.keys(shapes)) {
+      if (whole && bufferOf(whole, name).size === whole.count * bytes(name)) {
+        t[name] = wrap(whole, name);
+        continue;
+      }
+      t[name] = tf.tidy(() => {
+        const parts: tf.Tensor[] = [];
+        const order: number[] = []; // list position of each gathered row
+        for (const g of this.groups) {
+          const mine = list.flatMap((m, i) => (m >= g.first && m < g.first + g.count ? [[m - g.first, i]] : []));
+          if (mine.length === 0) continue;
+          parts.push(tf.gather(wrap(g, name), mine.map(([k]) => k)));
+          order.push(...mine.map(([, i]) => i));
+        }
+        const rows = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
+        const inverse = new Array<number>(order.length);
+        order.forEach((pos, j) => (inverse[pos] = j));
+        return inverse.every((j, i) => j === i) ? rows : tf.gather(rows, inverse);
+      });
     }
-    return this.tensors;
+    this.tensors = t;
+    this.tensorKey = key;
+    return t;
   }
 
   async save(member: number): Promise<MemberState> {

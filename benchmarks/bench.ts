@@ -1,0 +1,172 @@
+/**
+ * `npm run bench`: the library and a PyTorch peer side by side in one run, on this machine, with
+ * every speed target of the project checked and written to JSON (benchmarks/results/<date>-<host>.json).
+ * Sections:
+ * - cpu: FC6 and CNN6 at batch 32, the CIFAR-size step and the per-sample gradient statistics on wasm
+ *   with the library's kernels, against PyTorch CPU (alternating rounds, medians); the two-layer
+ *   ensemble of 16 on the fused CPU engine against PyTorch's batched implementation;
+ * - engines: the two-layer ensemble (M = N = 100, |B| = 1) on every engine this machine has;
+ * - gpu (with a WebGPU adapter, or --device gpu): the fused WebGPU engine up to 4,096 members, FC6 and
+ *   CNN6 at batch 32 on webgpu, against PyTorch CUDA when it is there;
+ * - probes: the cost of each probe relative to a training step.
+ * Options: --sections cpu,engines,gpu,probes  --seconds S  --rounds R  --device cpu|gpu  --out FILE.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { listBackends, useBackend } from '../lib/backend/backends.js';
+import { gemmEngine } from '../lib/backend/kernels/gemmEngine.js';
+import { benchFusedTwoLayer as benchWasmFused } from '../lib/engines/wasm/bench.js';
+import { benchFusedTwoLayer as benchWebgpuFused } from '../lib/engines/webgpu/bench.js';
+import { LIBRARY } from '../lib/version.js';
+import { CASES, benchCase, benchEnsemble, type BenchRow } from './backends.js';
+import { benchConvStats, benchModelSteps, type KernelRow } from './kernels.js';
+import { compareWithTorch, median, type PeerComparison } from './peers/compare.js';
+import { runTorchPeer, type PeerResult } from './peers/torch.js';
+
+/** One target of the issues, as measured in this run. */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+/** Everything one bench run measured. */
+export interface BenchReport {
+  library: typeof LIBRARY;
+  date: string;
+  machine: Record<string, unknown>;
+  peers: { cpu: PeerResult | null; cuda: PeerResult | null };
+  comparison: PeerComparison[];
+  rows: (BenchRow | KernelRow)[];
+  targets: TargetCheck[];
+}
+
+const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d }) : 'n/a');
+
+/** Median network-steps/s of `runs` calls of a benchmark function. */
+async function medianRate(runs: number, f: () => Promise<number>): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) xs.push(await f());
+  return median(xs);
+}
+
+async function cpuSection(report: BenchReport, seconds: number, rounds: number): Promise<void> {
+  await useBackend('wasm');
+  const { peer, rows, comparison } = await compareWithTorch(seconds, undefined, rounds);
+  report.peers.cpu = peer;
+  report.rows.push(...rows, ...(await benchConvStats(seconds)));
+  const torch16 = peer.available ? peer.cases?.['ensemble-16']?.stepsPerSecond ?? null : null;
+  const steps = Math.max(500, Math.round(seconds * 2000));
+  for (const threads of [1, 2]) {
+    const rate = await medianRate(rounds, () => benchWasmFused({ members: 16, steps, threads }));
+    report.rows.push({ id: `ensemble-16-wasm-fused-${threads}t`, name: `ensemble: 16 × two-layer 100→100→1, batch 1, wasm-fused, ${threads} thread(s)`, variant: 'network-steps/s', msPerCall: 16000 / rate, rate, unit: 'network-steps/s' });
+    if (threads === 2) comparison.push({ id: 'ensemble-16-fused', name: '16 × two-layer, wasm-fused vs PyTorch batched (bmm)', unit: 'network-steps/s', library: rate, torch: torch16, ratio: torch16 ? rate / torch16 : null });
+  }
+  report.comparison.push(...comparison);
+  const byId = (id: string) => comparison.find((c) => c.id === id);
+  const ratioTarget = (id: string, want: number, label: string) => {
+    const c = byId(id);
+    report.targets.push({ target: label, measured: c?.ratio ? `${fmt(c.library)} vs ${fmt(c.torch ?? NaN)} ${c.unit}: ${c.ratio.toFixed(2)}×` : 'PyTorch not available', met: c?.ratio ? c.ratio >= want : null });
+  };
+  ratioTarget('fc6-b32', 1, 'FC6 b32 ≥ 1.0× PyTorch CPU');
+  ratioTarget('cnn6-b32', 1, 'CNN6 b32 ≥ 1.0× PyTorch CPU');
+  ratioTarget('ensemble-16-fused', 5, 'two-layer ensemble of 16 ≥ 5× PyTorch CPU batched');
+  const cifar = rows.find((r) => r.id === 'cifar-b1000');
+  if (cifar) report.targets.push({ target: 'CIFAR-size step (3072→300→10, |B| = 1000) ≤ 0.4 s', measured: `${fmt(cifar.msPerCall, 0)} ms`, met: cifar.msPerCall <= 400 });
+  for (const [id, limit] of [['fc6-gradvar', 1.5], ['cnn6-gradvar', 3]] as const) {
+    const g = rows.find((r) => r.id === id);
+    const step = rows.find((r) => r.id === id.replace('gradvar', 'b32'));
+    if (g && step) report.targets.push({ target: `${id.split('-')[0].toUpperCase()} per-sample gradient statistics ≤ ${limit}× a step`, measured: `${(g.msPerCall / step.msPerCall).toFixed(2)}×`, met: g.msPerCall / step.msPerCall <= limit });
+  }
+}
+
+async function enginesSection(report: BenchReport, seconds: number, webgpu: { ok: boolean; software: boolean }): Promise<void> {
+  await useBackend('wasm');
+  for (const members of [1, 4, 16]) report.rows.push(await benchEnsemble('wasm', members, seconds, 'tfjs'));
+  if (!webgpu.ok) return;
+  const steps = webgpu.software ? 400 : 5000;
+  const rate = await medianRate(3, () => benchWebgpuFused({ members: 16, steps }));
+  report.rows.push({ backend: 'webgpu', case: 'ensemble: 16 × two-layer 100→100→1, batch 1, webgpu-fused', variant: 'network-steps/s', stepsPerSecond: rate, msPerStep: 16000 / rate, relative: 1 });
+  if (webgpu.software) report.targets.push({ target: '16-member two-layer ensemble on webgpu, software adapter (llvmpipe) ≥ 10,000 network-steps/s', measured: fmt(rate, 0), met: rate >= 10_000 });
+}
+
+async function gpuSection(report: BenchReport, seconds: number, device: 'cpu' | 'gpu'): Promise<void> {
+  const info = await useBackend('webgpu');
+  const real = !info.adapter?.software;
+  const peer = device === 'gpu' ? runTorchPeer({ device: 'cuda', seconds, python: process.env.THERMO_TORCH_PYTHON ?? 'python3', cases: ['fc6-b32', 'cnn6-b32', 'cifar-b1000', 'ensemble-16', 'ensemble-4096'] }) : null;
+  report.peers.cuda = peer;
+  const cuda = (id: string) => (peer?.available ? peer.cases?.[id]?.stepsPerSecond ?? null : null);
+  for (const members of real ? [16, 256, 1024, 4096] : [16, 64]) {
+    const rate = await benchWebgpuFused({ members, steps: real ? 20_000 : 300 });
+    report.rows.push({ backend: 'webgpu', case: `ensemble: ${members} × two-layer, webgpu-fused`, variant: 'network-steps/s', stepsPerSecond: rate, msPerStep: (1000 * members) / rate, relative: 1 });
+    if (members === 4096) {
+      const t = cuda('ensemble-4096');
+      report.comparison.push({ id: 'ensemble-4096-gpu', name: '4,096 × two-layer, webgpu-fused vs PyTorch CUDA batched', unit: 'network-steps/s', library: rate, torch: t, ratio: t ? rate / t : null });
+      report.targets.push({ target: 'two-layer ensemble of 4,096 on a GPU ≥ 100M network-steps/s and ≥ 10× PyTorch CUDA', measured: `${fmt(rate / 1e6)}M${t ? `, ${(rate / t).toFixed(1)}× PyTorch` : ''}`, met: rate >= 1e8 && (t === null || rate / t >= 10) });
+    }
+  }
+  for (const c of CASES.filter((x) => x.id === 'fc6-b32' || x.id === 'cnn6-b32')) {
+    const rows = await benchCase('webgpu', { ...c, config: { ...c.config, probes: ['loss'] } }, seconds);
+    report.rows.push(...rows);
+    const t = cuda(c.id);
+    report.comparison.push({ id: `${c.id}-gpu`, name: `${c.name}, tfjs engine on webgpu vs PyTorch CUDA`, unit: 'steps/s', library: rows[0].stepsPerSecond, torch: t, ratio: t ? rows[0].stepsPerSecond / t : null });
+    if (real) report.targets.push({ target: `${c.id} on webgpu ≥ PyTorch CUDA`, measured: `${fmt(rows[0].stepsPerSecond)} vs ${t === null ? 'n/a' : fmt(t)} steps/s`, met: t === null ? null : rows[0].stepsPerSecond >= t });
+  }
+}
+
+async function probesSection(report: BenchReport, seconds: number): Promise<void> {
+  await useBackend('wasm');
+  for (const c of CASES) report.rows.push(...(await benchCase('wasm', c, seconds)));
+}
+
+async function main(): Promise<void> {
+  const cmd = new Command('bench')
+    .option('--sections <list>', 'cpu, engines, gpu, probes (default: all that this machine has)')
+    .option('--seconds <s>', 'seconds per measurement', '1')
+    .option('--rounds <n>', 'alternating library/PyTorch rounds', '3')
+    .option('--device <d>', "'gpu' on a GPU machine: the PyTorch peer also runs with CUDA", 'cpu')
+    .option('--out <file>', 'JSON output file');
+  cmd.parse(process.argv);
+  const o = cmd.opts();
+  const seconds = Number(o.seconds);
+  const rounds = Number(o.rounds);
+  let webgpu = { ok: false, software: true };
+  try {
+    const info = await useBackend('webgpu');
+    webgpu = { ok: true, software: Boolean(info.adapter?.software) };
+    console.log(`webgpu: ${JSON.stringify(info.adapter)}`);
+  } catch (err) {
+    console.log(`webgpu: not available (${(err as Error).message.split('\n')[0]})`);
+  }
+  const sections: string[] = o.sections ? String(o.sections).split(',') : ['cpu', 'engines', ...(webgpu.ok ? ['gpu'] : []), 'probes'];
+  const e = gemmEngine();
+  const report: BenchReport = {
+    library: LIBRARY,
+    date: new Date().toISOString(),
+    machine: { host: os.hostname(), platform: process.platform, arch: process.arch, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 2 ** 30, node: process.version, gemm: e.build, threads: e.threads, webgpu },
+    peers: { cpu: null, cuda: null },
+    comparison: [],
+    rows: [],
+    targets: [],
+    ...{ missing: listBackends().filter((b) => !b.installed).map((b) => b.name) },
+  } as BenchReport;
+  if (sections.includes('cpu')) await cpuSection(report, seconds, rounds);
+  if (sections.includes('engines')) await enginesSection(report, seconds, webgpu);
+  if (sections.includes('gpu') && webgpu.ok) await gpuSection(report, seconds, o.device === 'gpu' ? 'gpu' : 'cpu');
+  if (sections.includes('probes')) await probesSection(report, seconds);
+  e.close();
+  console.log('\nlibrary vs PyTorch (same run):');
+  for (const c of report.comparison) {
+    console.log(`  ${c.name.padEnd(64)} ${fmt(c.library).padStart(12)} vs ${(c.torch === null ? 'n/a' : fmt(c.torch)).padStart(12)} ${c.unit.padEnd(16)} ${c.ratio === null ? '' : `${c.ratio.toFixed(2)}×`}`);
+  }
+  console.log('\ntargets:');
+  for (const t of report.targets) console.log(`  [${t.met === null ? ' ? ' : t.met ? 'met' : 'NOT'}] ${t.target}: ${t.measured}`);
+  const out = o.out ?? path.join('benchmarks', 'results', `${report.date.slice(0, 19).replace(/:/g, '')}-${os.hostname()}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`wrote ${out}`);
+}
+
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) await main();

@@ -1,0 +1,78 @@
+/**
+ * Speed of the webgpu-dense engine on tfjs's active webgpu adapter (a benchmark function, not a
+ * test): FC6 (784 → 100×5 → 10, softmax-ce) at |B| = 32 as one model and as an ensemble of
+ * members with their own η and seed, and the CIFAR-size step (two-layer 3072 → 300 → 10,
+ * softmax-ce, |B| = 1000). Inputs are drawn on the device (online Gaussian), as in training.
+ */
+import { makeConfig, type RunConfig } from '../../core/config.js';
+import { useBackend } from '../../backend/backends.js';
+import { installWebgpu } from '../../backend/webgpu.js';
+import { createWebgpuDenseEngine, type WebgpuDenseOptions } from './create.js';
+
+/** Options of {@link benchDense}. */
+export interface DenseBenchOptions {
+  /** Timed steps of FC6 (default 200) and of the CIFAR step (default 20). */
+  fc6Steps?: number;
+  cifarSteps?: number;
+  /** Members of the FC6 ensemble (default 16). */
+  members?: number;
+  /** Engine options (tuning, steps per submit). */
+  engine?: WebgpuDenseOptions;
+}
+
+/** What {@link benchDense} measured. */
+export interface DenseBenchResult {
+  /** The adapter, in words. */
+  adapter: string;
+  fc6: { stepsPerSecond: number };
+  fc6Ensemble: { members: number; memberStepsPerSecond: number };
+  cifarStep: { msPerStep: number };
+}
+
+/** FC6 configs: one per member, η spread over [0.01, 0.1]. */
+function fc6(members: number): RunConfig[] {
+  return Array.from({ length: members }, (_, m) =>
+    makeConfig({
+      model: 'fc', depth: 6, inputDim: 784, hidden: 100, classes: 10, loss: 'softmax-ce', batchSize: 32, seed: m, probes: ['loss'],
+      eta: 0.01 + (0.09 * m) / Math.max(1, members - 1),
+    }),
+  );
+}
+
+/** The CIFAR-size config. */
+function cifarSized(): RunConfig[] {
+  const cfg = { model: 'two-layer', inputDim: 3072, hidden: 300, classes: 10, loss: 'softmax-ce', batchSize: 1000 } as const;
+  return [makeConfig({ ...cfg, eta: 0.01, probes: ['loss'] })];
+}
+
+/** Seconds per step of `configs` over `steps` timed steps (after a warm-up that compiles the kernels). */
+export async function secondsPerStep(configs: readonly RunConfig[], steps: number, opts: WebgpuDenseOptions = {}): Promise<number> {
+  const engine = await createWebgpuDenseEngine(configs, { checkEvery: 1000, ...opts });
+  try {
+    const active = configs.map(() => true);
+    await engine.advance(0, 3, active);
+    await engine.lossSums();
+    const t0 = performance.now();
+    await engine.advance(3, steps, active);
+    await engine.lossSums();
+    return (performance.now() - t0) / 1000 / steps;
+  } finally {
+    engine.dispose();
+  }
+}
+
+/** Runs the three measurements on tfjs's webgpu backend. */
+export async function benchDense(opts: DenseBenchOptions = {}): Promise<DenseBenchResult> {
+  await useBackend('webgpu');
+  const a = await installWebgpu(false);
+  const members = opts.members ?? 16;
+  const single = await secondsPerStep(fc6(1), opts.fc6Steps ?? 200, opts.engine);
+  const ensemble = await secondsPerStep(fc6(members), opts.fc6Steps ?? 200, opts.engine);
+  const cifar = await secondsPerStep(cifarSized(), opts.cifarSteps ?? 20, opts.engine);
+  return {
+    adapter: `${a.vendor} ${a.device || a.description} (${a.api}${a.software ? ', software' : ''})`,
+    fc6: { stepsPerSecond: 1 / single },
+    fc6Ensemble: { members, memberStepsPerSecond: members / ensemble },
+    cifarStep: { msPerStep: cifar * 1000 },
+  };
+}

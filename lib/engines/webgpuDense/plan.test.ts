@@ -1,0 +1,96 @@
+/**
+ * The webgpu-dense layout without a device: shapes in the architecture's order, tiles, member
+ * groups and buffer regions, limit errors, and which configs are eligible.
+ */
+import { makeConfig, type RunConfig } from '../../core/config.js';
+import { webgpuDenseEligible } from './eligible.js';
+import { denseLimits, planDense, tileFor, type DenseLimits } from './plan.js';
+import { denseShape } from './shape.js';
+
+const LIMITS: DenseLimits = denseLimits({
+  maxStorageBufferBindingSize: 2 ** 27,
+  maxBufferSize: 2 ** 31,
+  maxComputeWorkgroupStorageSize: 32768,
+  maxComputeInvocationsPerWorkgroup: 1024,
+  maxComputeWorkgroupSizeX: 1024,
+  maxComputeWorkgroupsPerDimension: 65535,
+  maxStorageBuffersPerShaderStage: 8,
+  minUniformBufferOffsetAlignment: 256,
+});
+const FC6 = { model: 'fc', depth: 6, inputDim: 784, hidden: 100, classes: 10, loss: 'softmax-ce' } as const;
+const fc = (p: Partial<RunConfig> = {}) => makeConfig({ ...FC6, ...p });
+const CIFAR = { model: 'two-layer', input: 'cifar10', inputDim: 3072, hidden: 300, classes: 10, loss: 'softmax-ce' } as const;
+
+describe('webgpu-dense plan', () => {
+  test('FC6 and the CIFAR net: layers and parameters in the architecture order', () => {
+    const s = denseShape(fc());
+    expect(s.layers.map((l) => [l.W, l.b, l.in, l.out])).toEqual([
+      ['W1', 'b1', 784, 100],
+      ['W2', 'b2', 100, 100],
+      ['W3', 'b3', 100, 100],
+      ['W4', 'b4', 100, 100],
+      ['W5', 'b5', 100, 100],
+      ['W6', 'b6', 100, 10],
+    ]);
+    expect(s.params.map((p) => p.name)).toEqual(['W1', 'b1', 'W2', 'b2', 'W3', 'b3', 'W4', 'b4', 'W5', 'b5', 'W6', 'b6']);
+    const cifar = denseShape(makeConfig(CIFAR), 50000);
+    expect(cifar.layers.map((l) => [l.W, l.b, l.in, l.out])).toEqual([['W', 'b', 3072, 300], ['V', null, 300, 10]]);
+    expect(cifar.params.map((p) => [p.name, p.shape])).toEqual([['W', [300, 3072]], ['b', [300]], ['V', [10, 300]]]);
+    expect(cifar.trainSize).toBe(50000);
+  });
+
+  test('tiles: 16 × 16 invocations with up to 4 × 4 outputs each, narrower for few columns', () => {
+    expect(tileFor(1000, 300, 256)).toEqual({ TX: 16, TY: 16, RR: 4, RC: 4, TR: 64, TC: 64, TK: 32 });
+    expect(tileFor(32, 100, 256)).toMatchObject({ TR: 32, TC: 64 });
+    expect(tileFor(32, 10, 256)).toMatchObject({ TX: 16, RC: 1, TR: 32 });
+    expect(tileFor(4, 1, 256)).toMatchObject({ TX: 1, TY: 256, RR: 1 });
+    expect(tileFor(100, 785, 64, { maxRegisterBlock: 2, tileDepth: 8 })).toEqual({ TX: 8, TY: 8, RR: 2, RC: 2, TR: 16, TC: 16, TK: 8 });
+    // the reduction chunk halves to fit a small workgroup memory; an explicit one that does not fit is an error
+    const input = { shape: denseShape(fc()), members: 1, maxBatch: 256, channels: 0 };
+    expect(planDense(input, { ...LIMITS, maxComputeWorkgroupStorageSize: 8192 }).tiles[0].forward.TK).toBe(8);
+    expect(planDense(input, LIMITS).tiles[0].forward.TK).toBe(32);
+    expect(() => planDense(input, { ...LIMITS, maxComputeWorkgroupStorageSize: 8192 }, { tileDepth: 16 })).toThrow(
+      /engine\.tuning: got .*allowed: tiles within maxComputeWorkgroupStorageSize = 8192 bytes .*lower workgroupSize or tileDepth/,
+    );
+  });
+
+  test('regions and groups: one group when it fits, else groups of equal capacity', () => {
+    const shape = denseShape(fc());
+    const one = planDense({ shape, members: 16, maxBatch: 32, channels: 0 }, LIMITS);
+    expect(one.groups).toEqual([{ first: 0, count: 16 }]);
+    expect(one.paramOffset.slice(0, 3)).toEqual([0, 16 * 78400, 16 * 78500]);
+    expect(one.actOffset).toEqual([0, 1, 2, 3, 4, 5].map((l) => 16 * 32 * (l === 0 ? 0 : 784 + 100 * (l - 1))));
+    expect(one.labelOffset).toBe(16 * 32 * 510);
+    const P = shape.params.reduce((s, p) => s + p.size, 0);
+    const split = planDense({ shape, members: 5, maxBatch: 32, channels: 0 }, { ...LIMITS, maxStorageBufferBindingSize: 4 * 2 * P });
+    expect(split.GC).toBe(2);
+    expect(split.groups).toEqual([{ first: 0, count: 2 }, { first: 2, count: 2 }, { first: 4, count: 1 }]);
+  });
+
+  test('image data is split over at most 3 bindings; limit errors name what to reduce', () => {
+    const cifar = denseShape(makeConfig(CIFAR), 50000);
+    const plan = (maxBatch: number, binding: number) =>
+      planDense({ shape: cifar, members: 1, maxBatch, channels: 3 }, { ...LIMITS, maxStorageBufferBindingSize: binding });
+    const p = plan(1000, LIMITS.maxStorageBufferBindingSize);
+    expect(p.images).toEqual({ channels: 3, wordsPerImage: 768, imagesPerPart: 43690, parts: 2 });
+    expect(() => plan(1000, 2 ** 25)).toThrow(
+      /config\.trainSize: got 50000; allowed: at most 32766 training images .*set a smaller trainSize/,
+    );
+    expect(() => plan(1, 2 ** 20)).toThrow(/config\.hidden: got 300; allowed: .*reduce hidden/);
+    const huge = { shape: denseShape(fc()), members: 1, maxBatch: 100000, channels: 0 };
+    expect(() => planDense(huge, LIMITS)).toThrow(/config\.batchSize: got 100000/);
+  });
+
+  test('eligibility: dense models on any input, members sharing the architecture and data, plain SGD', () => {
+    expect(webgpuDenseEligible([fc(), fc({ seed: 2, eta: 0.1, batchSize: 7 })])).toEqual({ eligible: true });
+    const cnn = makeConfig({ model: 'cnn', inputDim: 16, classes: 2, loss: 'softmax-ce' });
+    expect(webgpuDenseEligible([cnn])).toMatchObject({ reason: "model 'cnn' (only 'fc' or 'two-layer')" });
+    expect(webgpuDenseEligible([fc(), fc({ depth: 4 })])).toMatchObject({ reason: 'members differ in depth (member 1: 4, member 0: 6)' });
+    const two = { model: 'two-layer', depth: 3 } as const;
+    expect(webgpuDenseEligible([makeConfig(two), makeConfig({ ...two, depth: 5 })])).toEqual({ eligible: true });
+    const noisy = fc({ gradientNoise: 'isotropic', trainSize: 10, batchSize: 10 });
+    expect(webgpuDenseEligible([noisy])).toMatchObject({ reason: "member 0: gradientNoise 'isotropic' (only plain SGD)" });
+    expect(webgpuDenseEligible([fc()], { ...LIMITS, maxStorageBufferBindingSize: 1024 })).toMatchObject({ eligible: false });
+    expect(webgpuDenseEligible([])).toMatchObject({ reason: 'no configs' });
+  });
+});

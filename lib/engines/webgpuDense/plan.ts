@@ -1,0 +1,259 @@
+/**
+ * How the webgpu-dense engine lays a group of members out on a device: the workgroup size, the
+ * matmul tile of every job, how members are split into groups whose buffers each fit one storage
+ * binding, and the word offsets of every region of the buffers:
+ * - params (per group, float): parameter-major, region p = [GC members × size_p] in the
+ *   architecture's order, so that one parameter of a run of members is one contiguous range;
+ * - acts (per group, float): A_0 = the batch's inputs, then A_l (post-ReLU) of every hidden layer, [GC, Bmax, width];
+ * - deltas (per group, float): δ_l of every layer (δ_L holds the logits until the loss turns them
+ *   into dL/df), then the labels (as floats) and the per-sample losses, [GC, Bmax];
+ * - consts (shared, u32): per member {η, |B|, seed, threshold, live} (8 words), then the labels of
+ *   the training images and the 256-entry normalization table of each channel (image inputs);
+ * - state (shared, u32): loss accumulators (4 words per member: hi, lo, float part), status (4
+ *   words: frozen, step), then Σp² of every parameter of every member (float).
+ * A sweep that cannot fit gives a ConfigError naming what to reduce and the limit.
+ */
+import { ConfigError } from '../../core/errors.js';
+import type { DenseShape } from './shape.js';
+
+/** The device limits the plan depends on. */
+export interface DenseLimits {
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+  maxComputeWorkgroupStorageSize: number;
+  maxComputeInvocationsPerWorkgroup: number;
+  maxComputeWorkgroupSizeX: number;
+  maxComputeWorkgroupsPerDimension: number;
+  maxStorageBuffersPerShaderStage: number;
+  minUniformBufferOffsetAlignment: number;
+}
+
+const LIMIT_NAMES: readonly (keyof DenseLimits)[] = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+  'minUniformBufferOffsetAlignment',
+];
+
+/** A device's limits, optionally lowered (never raised) by `override` (alignment: raised only). */
+export function denseLimits(device: Readonly<Record<string, number>>, override: Partial<DenseLimits> = {}): DenseLimits {
+  const out = {} as DenseLimits;
+  for (const name of LIMIT_NAMES) {
+    const have = Number(device[name] ?? (name === 'minUniformBufferOffsetAlignment' ? 256 : 0));
+    const want = override[name];
+    if (want === undefined) out[name] = have;
+    else out[name] = name === 'minUniformBufferOffsetAlignment' ? Math.max(have, want) : Math.min(have, want);
+  }
+  return out;
+}
+
+/** Tuning knobs. */
+export interface DenseTuning {
+  /** Invocations per workgroup: 64, 128 or 256 (default 256, capped by the device). */
+  workgroupSize?: number;
+  /** Largest register block per invocation along rows and columns (1, 2 or 4; default 4). */
+  maxRegisterBlock?: number;
+  /** Depth of a tile's reduction chunk (default 32, halved until the tiles fit the workgroup memory). */
+  tileDepth?: number;
+}
+
+/** A matmul tile: TX × TY invocations, each RR × RC outputs; TR × TC outputs per workgroup; reduction chunks of TK. */
+export interface Tile {
+  TX: number;
+  TY: number;
+  RR: number;
+  RC: number;
+  TR: number;
+  TC: number;
+  TK: number;
+}
+
+/** A contiguous range of members sharing one set of per-group buffers. */
+export interface DenseGroup {
+  first: number;
+  count: number;
+}
+
+/** Image data: words per image, images per storage binding (part) and number of parts. */
+export interface ImageLayout {
+  channels: number;
+  wordsPerImage: number;
+  imagesPerPart: number;
+  parts: number;
+}
+
+/** The layout of a webgpu-dense engine. */
+export interface DensePlan {
+  shape: DenseShape;
+  K: number;
+  Bmax: number;
+  WG: number;
+  /** Group capacity: every group's buffers hold GC members. */
+  GC: number;
+  groups: DenseGroup[];
+  /** Word offset of each parameter's region in `params` and the buffer's words. */
+  paramOffset: number[];
+  paramWords: number;
+  /** Word offset of A_l (l = 0 … L−1) in `acts` and the buffer's words. */
+  actOffset: number[];
+  actWords: number;
+  /** Word offset of δ_l (index l − 1 for l = 1 … L) in `deltas`, of the labels and per-sample losses, and the buffer's words. */
+  deltaOffset: number[];
+  labelOffset: number;
+  lossOffset: number;
+  deltaWords: number;
+  /** consts: labels and normalization table offsets (image inputs) and words. */
+  constLabels: number;
+  constLut: number;
+  constWords: number;
+  /** state: offsets of the status and norm regions, and words. */
+  stateStatus: number;
+  stateNorms: number;
+  stateWords: number;
+  images: ImageLayout | null;
+  /** Tiles of each layer's jobs: forward (or output), δ of its input, and its update. */
+  tiles: { forward: Tile; delta: Tile; update: Tile }[];
+  /** Slots of the per-step uniform buffer (steps per submit) and their stride in bytes. */
+  slots: number;
+  slotStride: number;
+}
+
+const pow2ceil = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+
+/** The tile of a job with `rows` × `cols` outputs (compile-time upper bounds). */
+export function tileFor(rows: number, cols: number, WG: number, tuning: DenseTuning = {}): Tile {
+  const maxR = tuning.maxRegisterBlock ?? 4;
+  const TX = Math.min(16, pow2ceil(cols), 2 ** Math.ceil(Math.log2(WG) / 2));
+  const TY = WG / TX;
+  const block = (n: number, t: number) => (n >= 4 * t && maxR >= 4 ? 4 : n >= 2 * t && maxR >= 2 ? 2 : 1);
+  const RC = block(cols, TX);
+  const RR = TY >= 256 ? 1 : block(rows, TY);
+  return { TX, TY, RR, RC, TR: TY * RR, TC: TX * RC, TK: tuning.tileDepth ?? 32 };
+}
+
+/** Floats of workgroup memory the tiles need (As, Bs; As also serves reductions of WG values). */
+export function tileFloats(tiles: readonly Tile[], WG: number): { a: number; b: number } {
+  return {
+    a: Math.max(WG, ...tiles.map((t) => t.TK * t.TR)),
+    b: Math.max(1, ...tiles.map((t) => t.TK * t.TC)),
+  };
+}
+
+/** What the plan needs besides the shape. */
+export interface PlanInput {
+  shape: DenseShape;
+  members: number;
+  maxBatch: number;
+  /** Image channels (image inputs), else 0. */
+  channels: number;
+}
+
+/** Plans the engine for `input` on a device with `limits`; throws a ConfigError when it cannot fit. */
+export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTuning = {}): DensePlan {
+  const { shape, members: K, maxBatch: Bmax } = input;
+  const wgCap = Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
+  const want = tuning.workgroupSize ?? 256;
+  if (![64, 128, 256].includes(want)) throw new ConfigError('engine.tuning.workgroupSize', want, '64, 128 or 256');
+  if (wgCap < 64) throw new ConfigError('webgpu.maxComputeInvocationsPerWorkgroup', wgCap, '>= 64');
+  const WG = Math.min(want, 2 ** Math.floor(Math.log2(wgCap)));
+  const tilesAt = (tileDepth: number) =>
+    shape.layers.map((l) => ({
+      forward: tileFor(Bmax, l.out, WG, { ...tuning, tileDepth }),
+      delta: tileFor(Bmax, l.in, WG, { ...tuning, tileDepth }),
+      update: tileFor(l.out, l.in + (l.b ? 1 : 0), WG, { ...tuning, tileDepth }),
+    }));
+  const sharedBytes = (t: ReturnType<typeof tilesAt>) => {
+    const f = tileFloats(t.flatMap((x) => [x.forward, x.delta, x.update]), WG);
+    return 4 * (f.a + f.b + 64);
+  };
+  // the default reduction chunk (32) halves until the staged tiles fit the workgroup memory
+  let tiles = tilesAt(tuning.tileDepth ?? 32);
+  while (tuning.tileDepth === undefined && tiles[0].forward.TK > 1 && sharedBytes(tiles) > limits.maxComputeWorkgroupStorageSize) {
+    tiles = tilesAt(tiles[0].forward.TK / 2);
+  }
+  const shared = sharedBytes(tiles);
+  if (shared > limits.maxComputeWorkgroupStorageSize) {
+    const allowed = `tiles within maxComputeWorkgroupStorageSize = ${limits.maxComputeWorkgroupStorageSize} bytes (they need ${shared})`;
+    throw new ConfigError('engine.tuning', JSON.stringify(tuning), `${allowed}: lower workgroupSize or tileDepth`);
+  }
+  if (limits.maxStorageBuffersPerShaderStage < 5) {
+    throw new ConfigError('webgpu.maxStorageBuffersPerShaderStage', limits.maxStorageBuffersPerShaderStage, '>= 5');
+  }
+  const binding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const widths = [shape.inputDim, ...shape.layers.slice(0, -1).map((l) => l.out)];
+  const outs = shape.layers.map((l) => l.out);
+  const P = shape.params.reduce((s, p) => s + p.size, 0);
+  const perMember = { params: P, acts: Bmax * widths.reduce((a, b) => a + b, 0), deltas: Bmax * (outs.reduce((a, b) => a + b, 0) + 2) };
+  const fits = (words: number) => Math.floor(binding / (4 * words));
+  const GCmax = Math.min(fits(perMember.params), fits(perMember.acts), fits(perMember.deltas));
+  if (GCmax < 1) {
+    const field = perMember.params >= Math.max(perMember.acts, perMember.deltas) ? 'hidden' : 'batchSize';
+    const value = field === 'hidden' ? shape.layers[0].out : Bmax;
+    const bytes = 4 * Math.max(perMember.params, perMember.acts, perMember.deltas);
+    const fit = `fits maxStorageBufferBindingSize = ${binding}`;
+    const allowed = `a size whose largest per-member buffer (${bytes} bytes) ${fit}: reduce ${field}`;
+    throw new ConfigError(`config.${field}`, value, allowed);
+  }
+  const GC = Math.min(K, GCmax);
+  const groups: DenseGroup[] = [];
+  for (let first = 0; first < K; first += GC) groups.push({ first, count: Math.min(GC, K - first) });
+  const prefix = (xs: number[]) => xs.map((_, i) => xs.slice(0, i).reduce((a, b) => a + b, 0));
+  const paramOffset = prefix(shape.params.map((p) => GC * p.size));
+  const actOffset = prefix(widths.map((w) => GC * Bmax * w));
+  const deltaOffset = prefix(outs.map((w) => GC * Bmax * w));
+  const labelOffset = GC * Bmax * outs.reduce((a, b) => a + b, 0);
+  const images = input.channels > 0 ? imageLayout(shape, input.channels, binding, limits) : null;
+  const constLabels = 8 * K;
+  const constLut = constLabels + (images ? shape.trainSize : 0);
+  const constWords = constLut + (images ? 256 * images.channels : 0);
+  const NP = shape.params.length;
+  const stateWords = K * (8 + NP);
+  if (4 * Math.max(constWords, stateWords) > binding) {
+    throw new ConfigError('members', K, `fewer members: their configs and state must fit maxStorageBufferBindingSize = ${binding}`);
+  }
+  const slotStride = Math.max(256, limits.minUniformBufferOffsetAlignment);
+  return {
+    shape,
+    K,
+    Bmax,
+    WG,
+    GC,
+    groups,
+    paramOffset,
+    paramWords: GC * P,
+    actOffset,
+    actWords: GC * perMember.acts,
+    deltaOffset,
+    labelOffset,
+    lossOffset: labelOffset + GC * Bmax,
+    deltaWords: GC * perMember.deltas,
+    constLabels,
+    constLut,
+    constWords: Math.max(4, constWords),
+    stateStatus: 4 * K,
+    stateNorms: 8 * K,
+    stateWords,
+    images,
+    tiles,
+    slots: 64,
+    slotStride,
+  };
+}
+
+/** How the training images are split over storage bindings (at most 3: the bindings left by the other buffers). */
+function imageLayout(shape: DenseShape, channels: number, binding: number, limits: DenseLimits): ImageLayout {
+  const wordsPerImage = Math.ceil(shape.inputDim / 4);
+  const imagesPerPart = Math.floor(binding / (4 * wordsPerImage));
+  const parts = Math.ceil(shape.trainSize / imagesPerPart);
+  const most = Math.min(3, limits.maxStorageBuffersPerShaderStage - 5);
+  if (parts > most) {
+    const bindings = `${most} bindings of maxStorageBufferBindingSize = ${binding}`;
+    const allowed = `at most ${most * imagesPerPart} training images on this device (${bindings})`;
+    throw new ConfigError('config.trainSize', shape.trainSize, `${allowed}: set a smaller trainSize`);
+  }
+  return { channels, wordsPerImage, imagesPerPart, parts: Math.max(1, parts) };
+}
