@@ -19,6 +19,7 @@ import { listBackends, useBackend } from '../lib/backend/backends.js';
 import { gemmEngine } from '../lib/backend/kernels/gemmEngine.js';
 import { benchFusedTwoLayer as benchWasmFused } from '../lib/engines/wasm/bench.js';
 import { benchFusedTwoLayer as benchWebgpuFused } from '../lib/engines/webgpu/bench.js';
+import { benchDense } from '../lib/engines/webgpuDense/index.js';
 import { LIBRARY } from '../lib/version.js';
 import { CASES, benchCase, benchEnsemble, type BenchRow } from './backends.js';
 import { benchConvStats, benchModelSteps, type KernelRow } from './kernels.js';
@@ -107,7 +108,27 @@ async function gpuSection(report: BenchReport, seconds: number, device: 'cpu' | 
       report.targets.push({ target: 'two-layer ensemble of 4,096 on a GPU ≥ 100M network-steps/s and ≥ 10× PyTorch CUDA', measured: `${fmt(rate / 1e6)}M${t ? `, ${(rate / t).toFixed(1)}× PyTorch` : ''}`, met: rate >= 1e8 && (t === null || rate / t >= 10) });
     }
   }
-  for (const c of CASES.filter((x) => x.id === 'fc6-b32' || x.id === 'cnn6-b32')) {
+  // the dense engine: FC6 single and 16-member ensemble, the CIFAR-size step
+  const dense = await benchDense(real ? { members: 16 } : { members: 16, fc6Steps: 20 });
+  const fc6Cuda = cuda('fc6-b32');
+  const cifarCuda = cuda('cifar-b1000');
+  report.rows.push(
+    { backend: 'webgpu', case: 'FC6 784→100×5→10, batch 32, webgpu-dense', variant: 'steps/s', stepsPerSecond: dense.fc6.stepsPerSecond, msPerStep: 1000 / dense.fc6.stepsPerSecond, relative: 1 },
+    { backend: 'webgpu', case: `FC6, ${dense.fc6Ensemble.members}-member ensemble, webgpu-dense`, variant: 'member-steps/s', stepsPerSecond: dense.fc6Ensemble.memberStepsPerSecond, msPerStep: (1000 * dense.fc6Ensemble.members) / dense.fc6Ensemble.memberStepsPerSecond, relative: 1 },
+    { backend: 'webgpu', case: 'CIFAR-size step 3072→300→10, |B| = 1000, webgpu-dense', variant: 'ms/step', stepsPerSecond: 1000 / dense.cifarStep.msPerStep, msPerStep: dense.cifarStep.msPerStep, relative: 1 },
+  );
+  report.comparison.push(
+    { id: 'fc6-b32-dense-gpu', name: 'FC6 b32, webgpu-dense vs PyTorch CUDA', unit: 'steps/s', library: dense.fc6.stepsPerSecond, torch: fc6Cuda, ratio: fc6Cuda ? dense.fc6.stepsPerSecond / fc6Cuda : null },
+    { id: 'cifar-dense-gpu', name: 'CIFAR-size step, webgpu-dense vs PyTorch CUDA', unit: 'steps/s', library: 1000 / dense.cifarStep.msPerStep, torch: cifarCuda, ratio: cifarCuda ? 1000 / dense.cifarStep.msPerStep / cifarCuda : null },
+  );
+  if (real) {
+    report.targets.push(
+      { target: 'FC6 b32 on the GPU ≥ PyTorch CUDA single-model', measured: `${fmt(dense.fc6.stepsPerSecond)} vs ${fc6Cuda === null ? 'n/a' : fmt(fc6Cuda)} steps/s`, met: fc6Cuda === null ? null : dense.fc6.stepsPerSecond >= fc6Cuda },
+      { target: '16-member FC6 ensemble ≥ 10× PyTorch CUDA single-model (member-steps/s)', measured: fmt(dense.fc6Ensemble.memberStepsPerSecond), met: fc6Cuda === null ? null : dense.fc6Ensemble.memberStepsPerSecond >= 10 * fc6Cuda },
+      { target: 'CIFAR-size step on the GPU ≤ 2× PyTorch CUDA', measured: `${dense.cifarStep.msPerStep.toFixed(2)} ms${cifarCuda ? ` vs ${(1000 / cifarCuda).toFixed(2)} ms` : ''}`, met: cifarCuda === null ? null : dense.cifarStep.msPerStep <= 2 * (1000 / cifarCuda) },
+    );
+  }
+  for (const c of CASES.filter((x) => x.id === 'cnn6-b32' || (x.id === 'fc6-b32' && !real))) {
     const rows = await benchCase('webgpu', { ...c, config: { ...c.config, probes: ['loss'] } }, seconds);
     report.rows.push(...rows);
     const t = cuda(c.id);

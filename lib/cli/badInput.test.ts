@@ -133,7 +133,7 @@ const battery: [string, () => string[], number, RegExp][] = [
     writeFashionMnistFiles(dir, 0, 10);
     return ['run', 'fig2-cnn6-fmnist', '--quick', '--data-dir', dir, '--out', out()];
   }, 1, /train-images-idx3-ubyte\.gz: the training split holds 0 images/],
-  ['an unknown engine', () => ['run', 'fig2-two-layer', '--quick', '--engine', 'cuda-graphs', '--out', out()], 2, /--engine: got 'cuda-graphs'; allowed: one of 'tfjs', 'webgpu-fused', 'wasm-fused', 'auto'/],
+  ['an unknown engine', () => ['run', 'fig2-two-layer', '--quick', '--engine', 'cuda-graphs', '--out', out()], 2, /--engine: got 'cuda-graphs'; allowed: one of 'tfjs', 'webgpu-fused', 'webgpu-dense', 'wasm-fused', 'auto'/],
 ];
 
 test(`the battery has at least 20 bad inputs (${battery.length})`, () => {

@@ -34,7 +34,7 @@ test('an unknown example exits 2 with one line naming it and the allowed names, 
   expect(await main(['node', 'thermo', 'run', 'fig9-resnet', '--out', tmp])).toBe(2);
   const text = printed(errSpy as never);
   expect(text).toBe(
-    "error: ConfigError: example: got 'fig9-resnet'; allowed: one of 'fig2-two-layer', 'fig2-fc6', 'fig2-cnn6-fmnist', 'a6-two-layer-gaussian', 'a6-two-layer-uniform', 'a6-cifar10'",
+    "error: ConfigError: example: got 'fig9-resnet'; allowed: one of 'fig2-two-layer', 'fig2-fc6', 'fig2-cnn6-fmnist', 'a6-two-layer-gaussian', 'a6-two-layer-uniform', 'a6-cifar10', 'init-study', 'controls-two-layer'",
   );
 });
 

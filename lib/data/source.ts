@@ -87,12 +87,12 @@ class SyntheticData implements MemberData {
   }
 }
 
-/** Per-channel affine normalization of pixels: x·scale[c] + shift[c]. */
-function normalization(cfg: DataConfig, ds: Dataset): { scale: Float32Array; shift: Float32Array } {
+/** Per-channel affine normalization of pixels, x·scale[c] + shift[c], as `normalize` says (`standardize`: train-split statistics). */
+export function normalization(normalize: RunConfig['normalize'], ds: Dataset): { scale: Float32Array; shift: Float32Array } {
   const c = ds.shape[2];
-  const scale = new Float32Array(c).fill(cfg.normalize === 'unit' ? 1 / 255 : 1);
+  const scale = new Float32Array(c).fill(normalize === 'unit' ? 1 / 255 : 1);
   const shift = new Float32Array(c);
-  if (cfg.normalize === 'standardize') {
+  if (normalize === 'standardize') {
     const sum = new Float64Array(c);
     const sq = new Float64Array(c);
     const x = ds.train.x;
@@ -130,7 +130,7 @@ class ImageData implements MemberData {
     let cache = norms.get(ds);
     if (!cache) norms.set(ds, (cache = new Map()));
     let nrm = cache.get(cfg.normalize);
-    if (!nrm) cache.set(cfg.normalize, (nrm = normalization(cfg, ds)));
+    if (!nrm) cache.set(cfg.normalize, (nrm = normalization(cfg.normalize, ds)));
     this.scale = nrm.scale;
     this.shift = nrm.shift;
   }

@@ -5,21 +5,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
-import type { Engine, EngineName, EngineOptions } from './engine.js';
+import type { Engine, EngineName, EngineOptions, FusedEngineFactory } from './engine.js';
+
+export type { FusedEngineFactory } from './engine.js';
 import { TfjsEngine } from './tfjs.js';
 import { createWasmTwoLayerEngine, wasmFusedEligible } from './wasm/index.js';
 import { createWebgpuTwoLayerEngine, webgpuFusedEligible } from './webgpu/index.js';
+import { WEBGPU_DENSE_FACTORY, webgpuDenseEligible } from './webgpuDense/index.js';
 
 /** What may be asked for: an engine name, or `auto` (the fastest that covers the configs). */
 export type EngineChoice = EngineName | 'auto';
-
-/** A fused engine: whether it covers a group of configs, and how to create it. */
-export interface FusedEngineFactory {
-  name: EngineName;
-  /** Null when it covers the configs on the active backend, else why not. */
-  unsupported(cfgs: readonly RunConfig[], backend: string): string | null;
-  create(cfgs: readonly RunConfig[], opts: EngineOptions): Promise<Engine>;
-}
 
 /** The fused CPU engine: two-layer runs on synthetic data, on every backend but webgpu (which has its own). */
 const WASM_FUSED: FusedEngineFactory = {
@@ -38,12 +33,16 @@ const WEBGPU_FUSED: FusedEngineFactory = {
   unsupported(cfgs, backend) {
     if (backend !== 'webgpu') return `it needs the webgpu backend (the active one is ${backend})`;
     const e = webgpuFusedEligible(cfgs);
-    return e.eligible ? null : e.reason;
+    if (!e.eligible) return e.reason;
+    // one workgroup per member suits the paper's small nets; large layers go to the tiled kernels
+    const c = cfgs[0];
+    if (c.inputDim * c.hidden > 2 ** 16 && webgpuDenseEligible(cfgs).eligible) return 'its layers are large (webgpu-dense tiles them)';
+    return null;
   },
   create: (cfgs, opts) => createWebgpuTwoLayerEngine(cfgs, opts),
 };
 
-const fused: FusedEngineFactory[] = [WEBGPU_FUSED, WASM_FUSED];
+const fused: FusedEngineFactory[] = [WEBGPU_FUSED, WEBGPU_DENSE_FACTORY, WASM_FUSED];
 
 /** Registers a fused engine (engines/webgpu and engines/wasm register themselves). */
 export function registerFusedEngine(f: FusedEngineFactory): void {

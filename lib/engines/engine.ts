@@ -5,8 +5,9 @@
  * the probe schedule, records, divergence verdicts, checkpoints and cancellation.
  *
  * Engines: `tfjs` (any tfjs backend; K = 1 is the single-model path), `webgpu-fused` (one WGSL
- * dispatch advances every member many steps, data drawn on the device) and `wasm-fused` (one
- * WASM SIMD call per worker thread advances its members many steps). Every engine draws its data
+ * dispatch advances every two-layer member many steps, data drawn on the device), `webgpu-dense`
+ * (tiled WGSL kernels for dense nets, FC and two-layer on any data, datasets uploaded once) and
+ * `wasm-fused` (one WASM SIMD call per worker thread advances its two-layer members many steps). Every engine draws its data
  * from the counter-based streams of data/stream.ts, so a config gives the same records on every
  * engine (to float32 tolerance).
  *
@@ -45,7 +46,7 @@ export interface EngineOptions {
 }
 
 /** The engine names, recorded with every run as provenance. */
-export const ENGINE_NAMES = ['tfjs', 'webgpu-fused', 'wasm-fused'] as const;
+export const ENGINE_NAMES = ['tfjs', 'webgpu-fused', 'webgpu-dense', 'wasm-fused'] as const;
 /** An engine name. */
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
@@ -84,4 +85,12 @@ export interface Engine {
   load(member: number, state: MemberState): Promise<void>;
   /** Frees everything the engine holds. */
   dispose(): void;
+}
+
+/** A fused engine: whether it covers a group of configs on a backend, and how to create it (engines/create.ts chooses). */
+export interface FusedEngineFactory {
+  name: EngineName;
+  /** Null when it covers the configs on the active backend, else why not. */
+  unsupported(cfgs: readonly RunConfig[], backend: string): string | null;
+  create(cfgs: readonly RunConfig[], opts: EngineOptions): Promise<Engine>;
 }

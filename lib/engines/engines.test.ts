@@ -48,3 +48,15 @@ function engineTests(engine: EngineName, backend: 'wasm' | 'webgpu'): void {
 
 describe('wasm-fused', () => engineTests('wasm-fused', 'wasm'));
 await describeWebgpu('webgpu-fused', () => engineTests('webgpu-fused', 'webgpu'));
+
+await describeWebgpu('webgpu-dense', () => {
+  beforeAll(() => useBackend('webgpu'));
+  test.each([
+    ['fc depth 3, BCE, bias', { model: 'fc', depth: 3, loss: 'bce' }],
+    ['fc depth 4, softmax CE, no bias', { model: 'fc', depth: 4, loss: 'softmax-ce', classes: 3, bias: false }],
+  ] as [string, Partial<RunConfig>][])('records equal the tfjs single-model path: %s, members of |B| 1, 3, 2', async (_n, extra) => {
+    const cfgs = [1, 3, 2].map((B, i) => makeConfig({ ...base, ...extra, steps: 120, batchSize: B, seed: i % 2, eta: [0.05, 0.1, 0.02][i] }));
+    const dense = await trainMembers(cfgs, { engine: 'webgpu-dense' });
+    for (const [m, cfg] of cfgs.entries()) expectRecordsAgree(dense[m].records, (await train(cfg, { engine: 'tfjs' })).records, tol);
+  });
+});

@@ -118,6 +118,31 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
   let lastYield = performance.now();
   let chunk = 1;
 
+  /** Probe sets on the backend, uploaded once per group of members measured together (up to a memory cap). */
+  const probeCache = new Map<string, { probeX: tf.Tensor3D; probeY: tf.Tensor2D }>();
+  let cachedFloats = 0;
+  const probeTensors = async (part: number[]): Promise<{ probeX: tf.Tensor3D; probeY: tf.Tensor2D; cached: boolean }> => {
+    const key = part.join(',');
+    const hit = probeCache.get(key);
+    if (hit) return { ...hit, cached: true };
+    const sets = await Promise.all(part.map((m) => probeSets.get(states[m].cfg)));
+    const n = sets[0].size;
+    const M = states[part[0]].cfg.inputDim;
+    const xs = new Float32Array(part.length * n * M);
+    const ys = new Float32Array(part.length * n);
+    sets.forEach((s, i) => {
+      xs.set(s.x, i * n * M);
+      ys.set(s.y, i * n);
+    });
+    const t = { probeX: tf.tensor3d(xs, [part.length, n, M]), probeY: tf.tensor2d(ys, [part.length, n]) };
+    const cache = cachedFloats + xs.length <= (opts.measureFloats ?? 2 ** 25) * 2;
+    if (cache) {
+      probeCache.set(key, t);
+      cachedFloats += xs.length;
+    }
+    return { ...t, cached: cache };
+  };
+
   /** Measures the due probes of `ids` at `step` and records them; returns the records. */
   const measure = async (at: number, ids: number[], due: Probe[][]): Promise<RunRecord[]> => {
     const out: RunRecord[] = ids.map(() => ({ step: at }));
@@ -125,22 +150,12 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
     const size = Math.max(1, Math.floor((opts.measureFloats ?? 2 ** 25) / Math.max(1, per * 4)));
     for (let c = 0; c < ids.length; c += size) {
       const part = ids.slice(c, c + size);
-      const sets = await Promise.all(part.map((m) => probeSets.get(states[m].cfg)));
-      const n = sets[0].size;
-      const M = states[part[0]].cfg.inputDim;
-      const xs = new Float32Array(part.length * n * M);
-      const ys = new Float32Array(part.length * n);
-      sets.forEach((s, i) => {
-        xs.set(s.x, i * n * M);
-        ys.set(s.y, i * n);
-      });
+      const { probeX, probeY, cached } = await probeTensors(part);
       const given = await engine.paramTensors(part);
       // an engine that cannot select gives every member: take the part here
       const selected = Object.values(given)[0].shape[0] === part.length;
       const idx = selected ? null : tf.tensor1d(part, 'int32');
       const params = selected ? given : tf.tidy(() => Object.fromEntries(Object.entries(given).map(([k, v]) => [k, tf.gather(v, idx!)])));
-      const probeX = tf.tensor3d(xs, [part.length, n, M]);
-      const probeY = tf.tensor2d(ys, [part.length, n]);
       let forward: ReturnType<MemberModel['forward']> | null = null;
       const model = memberModel(arch, params);
       const ctx: ProbeContext = {
@@ -167,7 +182,7 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
       } finally {
         const fw = forward as ReturnType<MemberModel['forward']> | null;
         if (fw) tf.dispose([...fw.preActivations, fw.logits]);
-        tf.dispose([probeX, probeY, ...(idx ? [idx, ...Object.values(params)] : [])]);
+        tf.dispose([...(cached ? [] : [probeX, probeY]), ...(idx ? [idx, ...Object.values(params)] : [])]);
       }
     }
     return out;
@@ -216,46 +231,50 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
     }
   };
 
-  for (;;) {
-    const dueIds = states.flatMap((s, m) => (s.active && step !== s.skipAt && s.probes.some((p) => probeDue(s, p, step)) ? [m] : []));
-    const recordedNow = new Set<number>();
-    if (dueIds.length > 0) {
-      await collectFrozen();
-      const still = dueIds.filter((m) => states[m].active);
-      await record(step, still, false);
-      still.forEach((m) => recordedNow.add(m));
+  try {
+    for (;;) {
+      const dueIds = states.flatMap((s, m) => (s.active && step !== s.skipAt && s.probes.some((p) => probeDue(s, p, step)) ? [m] : []));
+      const recordedNow = new Set<number>();
+      if (dueIds.length > 0) {
+        await collectFrozen();
+        const still = dueIds.filter((m) => states[m].active);
+        await record(step, still, false);
+        still.forEach((m) => recordedNow.add(m));
+      }
+      states.forEach((s, m) => step === s.skipAt && recordedNow.add(m));
+      if (!states.some((s) => s.active)) break;
+      const aborted = opts.signal?.aborted ?? false;
+      if (aborted || (dueIds.length > 0 && performance.now() - lastCheckpoint >= checkpointMs)) {
+        await collectFrozen();
+        await checkpointAll(recordedNow);
+        lastCheckpoint = performance.now();
+      }
+      if (aborted) break;
+      // advance every live member to the next step at which one of them has a record due or ends
+      let target = Infinity;
+      for (const s of states) {
+        if (!s.active) continue;
+        target = Math.min(target, s.cfg.steps, ...s.probes.map((p) => nextDue(p.schedule ?? s.schedule, step, s.cfg.steps)));
+      }
+      const k = Math.max(1, Math.min(target - step, chunk));
+      const live = states.map((s) => s.active);
+      const t0 = performance.now();
+      await engine.advance(step, k, live);
+      const took = performance.now() - t0;
+      step += k;
+      states.forEach((s) => s.active && (s.status = { state: 'running', step }));
+      opts.onProgress?.(k * live.filter(Boolean).length);
+      // size the next chunk to about sliceMs of work
+      chunk = took < sliceMs / 4 ? chunk * 2 : took > sliceMs ? Math.max(1, Math.floor(chunk / 2)) : chunk;
+      if (performance.now() - lastYield >= sliceMs) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
     }
-    states.forEach((s, m) => step === s.skipAt && recordedNow.add(m));
-    if (!states.some((s) => s.active)) break;
-    const aborted = opts.signal?.aborted ?? false;
-    if (aborted || (dueIds.length > 0 && performance.now() - lastCheckpoint >= checkpointMs)) {
-      await collectFrozen();
-      await checkpointAll(recordedNow);
-      lastCheckpoint = performance.now();
-    }
-    if (aborted) break;
-    // advance every live member to the next step at which one of them has a record due or ends
-    let target = Infinity;
-    for (const s of states) {
-      if (!s.active) continue;
-      target = Math.min(target, s.cfg.steps, ...s.probes.map((p) => nextDue(p.schedule ?? s.schedule, step, s.cfg.steps)));
-    }
-    const k = Math.max(1, Math.min(target - step, chunk));
-    const live = states.map((s) => s.active);
-    const t0 = performance.now();
-    await engine.advance(step, k, live);
-    const took = performance.now() - t0;
-    step += k;
-    states.forEach((s) => s.active && (s.status = { state: 'running', step }));
-    opts.onProgress?.(k * live.filter(Boolean).length);
-    // size the next chunk to about sliceMs of work
-    chunk = took < sliceMs / 4 ? chunk * 2 : took > sliceMs ? Math.max(1, Math.floor(chunk / 2)) : chunk;
-    if (performance.now() - lastYield >= sliceMs) {
-      await yieldToEventLoop();
-      lastYield = performance.now();
-    }
+    await collectFrozen();
+  } finally {
+    for (const t of probeCache.values()) tf.dispose([t.probeX, t.probeY]);
   }
-  await collectFrozen();
   const seconds = (performance.now() - started) / 1000;
   return states.map((s, m) => {
     const wallSeconds = priorSeconds[m] + seconds;

@@ -18,10 +18,10 @@ export interface DenseTolerance {
   relative: number;
 }
 
-/** A small dense config for tests: fc of depth 3 (6 → 8 → 8 → 1), bce, probes on 32 samples. */
+/** A small dense config for tests: fc of depth 3 (6 → 8 → 8 → 1), bce, 30 steps, probes on 32 samples. */
 export function denseTestConfig(partial: Partial<RunConfig>): RunConfig {
   return makeConfig({
-    model: 'fc', depth: 3, inputDim: 6, hidden: 8, steps: 60, batchSize: 4, probeSamples: 32, probeLogPoints: 3, probeLinearPoints: 2,
+    model: 'fc', depth: 3, inputDim: 6, hidden: 8, steps: 30, batchSize: 4, probeSamples: 32, probeLogPoints: 3, probeLinearPoints: 2,
     probes: ['activation-rate', 'weight-norms', 'loss'], ...partial,
   });
 }

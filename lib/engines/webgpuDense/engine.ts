@@ -116,13 +116,15 @@ export class WebgpuDenseEngine implements Engine {
   /** Writes member m's parameters (checked against paramShapes; `where` names the caller in errors). */
   writeParams(m: number, p: Record<string, Float32Array>, where: string): void {
     const { g, k } = this.locate(m);
-    this.plan.shape.params.forEach((q, i) => {
+    for (const q of this.plan.shape.params) {
       const v = p[q.name];
       if (!(v instanceof Float32Array) || v.length !== q.size) {
         const allowed = `a Float32Array of ${q.size} values (shape ${JSON.stringify(q.shape)})`;
         throw new ConfigError(`${where}.params.${q.name}`, v?.length, allowed);
       }
-      this.device.queue.writeBuffer(g.params, 4 * (this.plan.paramOffset[i] + k * q.size), v);
+    }
+    this.plan.shape.params.forEach((q, i) => {
+      this.device.queue.writeBuffer(g.params, 4 * (this.plan.paramOffset[i] + k * q.size), p[q.name]);
     });
   }
 

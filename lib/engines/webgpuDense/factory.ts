@@ -2,8 +2,7 @@
  * The webgpu-dense engine as a fused-engine factory of engines/create.ts (for its `fused` list or
  * registerFusedEngine): dense models ('fc', 'two-layer') on any input, on tfjs's webgpu backend.
  */
-import type { FusedEngineFactory } from '../create.js';
-import type { EngineName } from '../engine.js';
+import type { EngineName, FusedEngineFactory } from '../engine.js';
 import { createWebgpuDenseEngine } from './create.js';
 import { webgpuDenseEligible } from './eligible.js';
 import { WEBGPU_DENSE } from './engine.js';

@@ -20,7 +20,7 @@ await describeWebgpu('webgpu-dense fc against the tfjs engine', () => {
   });
 
   test('depth 4, mse, no bias, uniform inputs, a fixed set of 10 (many epochs), |B| 2 and 3', async () => {
-    const cfg = { depth: 4, loss: 'mse', bias: false, input: 'uniform', trainSize: 10, steps: 40 } as const;
+    const cfg = { depth: 4, loss: 'mse', bias: false, input: 'uniform', trainSize: 10 } as const;
     await expectDenseAgrees([
       denseTestConfig({ ...cfg, seed: 4, batchSize: 2, eta: 0.05 }),
       denseTestConfig({ ...cfg, seed: 5, batchSize: 3 }),
@@ -28,7 +28,7 @@ await describeWebgpu('webgpu-dense fc against the tfjs engine', () => {
   });
 
   test('depth 4, softmax-ce (C = 3), bias, Gaussian fixed set of 13, |B| 3 and 5', async () => {
-    const cfg = { depth: 4, loss: 'softmax-ce', classes: 3, trainSize: 13, steps: 40 } as const;
+    const cfg = { depth: 4, loss: 'softmax-ce', classes: 3, trainSize: 13 } as const;
     await expectDenseAgrees([
       denseTestConfig({ ...cfg, seed: 6, batchSize: 3, eta: 0.1 }),
       denseTestConfig({ ...cfg, seed: 7, batchSize: 5 }),

@@ -25,11 +25,16 @@ export interface GatherParam {
   locate(member: number): MemberLocation;
 }
 
-/** Wraps a GPU buffer as a float32 tfjs tensor without a copy (tfjs's webgpu backend must be active). */
-export function wrapBuffer(buffer: GpuBuffer, shape: number[]): tf.Tensor {
+/** Throws a BackendUnavailableError unless tfjs's webgpu backend is the active one. */
+export function requireWebgpuBackend(): void {
   if (tf.getBackend() !== 'webgpu') {
     throw new BackendUnavailableError('webgpu', `parameter tensors need tfjs's webgpu backend active (it is '${tf.getBackend()}')`);
   }
+}
+
+/** Wraps a GPU buffer as a float32 tfjs tensor without a copy (tfjs's webgpu backend must be active). */
+export function wrapBuffer(buffer: GpuBuffer, shape: number[]): tf.Tensor {
+  requireWebgpuBackend();
   return tf.tensor({ buffer: buffer as never, zeroCopy: true }, shape, 'float32');
 }
 
@@ -54,6 +59,7 @@ export class ParamStaging {
   /** Copies `members`' values of every parameter into staging and returns them as tensors [K', …shape]. */
   gather(params: readonly GatherParam[], members: readonly number[]): Record<string, tf.Tensor> {
     this.drop();
+    requireWebgpuBackend();
     flushTfjs(); // tfjs work enqueued on the previous tensors runs before they are overwritten
     const enc = this.device.createCommandEncoder();
     const out: Record<string, tf.Tensor> = {};

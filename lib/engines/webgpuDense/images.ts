@@ -6,36 +6,12 @@
  * device's inputs are bit-identical to the tfjs engine's.
  */
 import type { RunConfig } from '../../core/config.js';
+import { normalization } from '../../data/source.js';
 import type { Dataset } from '../../data/dataset.js';
-
-/** Per-channel float32 scale and shift of a normalization (data/source.ts's rule, line by line). */
-export function channelNormalization(normalize: RunConfig['normalize'], ds: Dataset): { scale: Float32Array; shift: Float32Array } {
-  const c = ds.shape[2];
-  const scale = new Float32Array(c).fill(normalize === 'unit' ? 1 / 255 : 1);
-  const shift = new Float32Array(c);
-  if (normalize === 'standardize') {
-    const sum = new Float64Array(c);
-    const sq = new Float64Array(c);
-    const x = ds.train.x;
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i] / 255;
-      sum[i % c] += v;
-      sq[i % c] += v * v;
-    }
-    const count = x.length / c;
-    for (let ch = 0; ch < c; ch++) {
-      const mean = sum[ch] / count;
-      const std = Math.sqrt(Math.max(sq[ch] / count - mean * mean, 1e-12));
-      scale[ch] = 1 / (255 * std);
-      shift[ch] = -mean / std;
-    }
-  }
-  return { scale, shift };
-}
 
 /** The table [channel][v] of normalized values, as u32 words (float bits). */
 export function normalizationTable(normalize: RunConfig['normalize'], ds: Dataset): Uint32Array {
-  const { scale, shift } = channelNormalization(normalize, ds);
+  const { scale, shift } = normalization(normalize, ds);
   const table = new Float32Array(256 * scale.length);
   for (let c = 0; c < scale.length; c++) for (let v = 0; v < 256; v++) table[c * 256 + v] = v * scale[c] + shift[c];
   return new Uint32Array(table.buffer);
