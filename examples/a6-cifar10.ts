@@ -8,7 +8,7 @@
  *
  * Run: `npx thermo run a6-cifar10 --data-dir /path/to/cifar-10-batches-bin`.
  */
-import { seedList, type ExampleSpec } from '../lib/sweep/example.js';
+import { seedList, type ExampleSpec } from '../lib/run/example.js';
 import { runExampleMain } from '../lib/cli/runExample.js';
 import type { RunConfig } from '../lib/core/config.js';
 

@@ -5,7 +5,7 @@
  *
  * Run: `npx thermo run a6-two-layer-gaussian`.
  */
-import { seedList, type ExampleSpec } from '../lib/sweep/example.js';
+import { seedList, type ExampleSpec } from '../lib/run/example.js';
 import { runExampleMain } from '../lib/cli/runExample.js';
 import type { RunConfig } from '../lib/core/config.js';
 
@@ -49,7 +49,7 @@ export const a6TwoLayerGaussian: ExampleSpec = {
   name: 'a6-two-layer-gaussian',
   figure: 'Appendix A.6, Figs. 3-6',
   description: 'two-layer ReLU with bias, M = N = 10, Gaussian inputs: η sweep (|B| = 1) and |B| sweep (η = 0.05)',
-  defaultSeeds: 4,
+  defaultSeeds: 8,
   sweeps: ({ quick, seeds }) => a6Sweeps('gaussian', quick, seeds, ['Figs. 3-4', 'Figs. 5-6']),
 };
 

@@ -5,7 +5,7 @@
  *
  * Run: `npx thermo run a6-two-layer-uniform`.
  */
-import type { ExampleSpec } from '../lib/sweep/example.js';
+import type { ExampleSpec } from '../lib/run/example.js';
 import { runExampleMain } from '../lib/cli/runExample.js';
 import { a6Sweeps } from './a6-two-layer-gaussian.js';
 
@@ -13,7 +13,7 @@ export const a6TwoLayerUniform: ExampleSpec = {
   name: 'a6-two-layer-uniform',
   figure: 'Appendix A.6, Figs. 7-10',
   description: 'two-layer ReLU without bias, M = N = 10, U(0,1) inputs: η sweep (|B| = 1) and |B| sweep (η = 0.05)',
-  defaultSeeds: 4,
+  defaultSeeds: 8,
   sweeps: ({ quick, seeds }) => a6Sweeps('uniform', quick, seeds, ['Figs. 7-8', 'Figs. 9-10']),
 };
 

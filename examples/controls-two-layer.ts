@@ -22,7 +22,7 @@ import type { RunConfig } from '../lib/core/config.js';
 import { writeFileAtomic, writeJsonAtomic } from '../lib/records/files.js';
 import type { RunData } from '../lib/records/types.js';
 import { renderPage, type PagePlot } from '../lib/report/page.js';
-import { seedList, type ExampleSpec, type SweepResult } from '../lib/sweep/example.js';
+import { seedList, type ExampleSpec, type SweepResult } from '../lib/run/example.js';
 import type { SweepSpec } from '../lib/sweep/sweep.js';
 import { fig2Base } from './fig2-two-layer.js';
 

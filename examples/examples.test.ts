@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runExample } from '../lib/sweep/run.js';
+import { runExample } from '../lib/run/run.js';
 import { writeCifarFiles } from '../lib/testing/datafiles.js';
 import { EXAMPLES } from './index.js';
 

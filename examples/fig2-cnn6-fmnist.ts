@@ -10,7 +10,7 @@
  *
  * Run: `npx thermo run fig2-cnn6-fmnist`.
  */
-import { seedList, type ExampleSpec } from '../lib/sweep/example.js';
+import { seedList, type ExampleSpec } from '../lib/run/example.js';
 import { runExampleMain } from '../lib/cli/runExample.js';
 
 export const fig2Cnn6Fmnist: ExampleSpec = {

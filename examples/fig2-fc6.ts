@@ -7,7 +7,7 @@
  *
  * Run: `npx thermo run fig2-fc6`.
  */
-import { seedList, type ExampleSpec } from '../lib/sweep/example.js';
+import { seedList, type ExampleSpec } from '../lib/run/example.js';
 import { runExampleMain } from '../lib/cli/runExample.js';
 
 export const fig2Fc6: ExampleSpec = {

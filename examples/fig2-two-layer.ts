@@ -6,7 +6,7 @@
  *
  * Run: `npx thermo run fig2-two-layer` (or `node dist/examples/fig2-two-layer.js`).
  */
-import { seedList, type ExampleSpec } from '../lib/sweep/example.js';
+import { seedList, type ExampleSpec } from '../lib/run/example.js';
 import { runExampleMain } from '../lib/cli/runExample.js';
 import type { RunConfig } from '../lib/core/config.js';
 

@@ -1,5 +1,5 @@
 /** The registry of examples, one per figure of the paper, by name. */
-import type { ExampleSpec } from '../lib/sweep/example.js';
+import type { ExampleSpec } from '../lib/run/example.js';
 import { fig2TwoLayer } from './fig2-two-layer.js';
 import { a6TwoLayerGaussian } from './a6-two-layer-gaussian.js';
 import { a6TwoLayerUniform } from './a6-two-layer-uniform.js';

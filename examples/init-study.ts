@@ -13,7 +13,7 @@ import { runExampleMain } from '../lib/cli/runExample.js';
 import type { InitName, RunConfig } from '../lib/core/config.js';
 import { writeFileAtomic, writeJsonAtomic } from '../lib/records/files.js';
 import { renderPage } from '../lib/report/page.js';
-import { seedList, type ExampleSpec } from '../lib/sweep/example.js';
+import { seedList, type ExampleSpec } from '../lib/run/example.js';
 import type { SweepSpec } from '../lib/sweep/sweep.js';
 import { fig2Base } from './fig2-two-layer.js';
 

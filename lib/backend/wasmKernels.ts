@@ -1,8 +1,9 @@
 /**
  * Kernels the library registers on tfjs-backend-wasm 4.22 (lib/backend/kernels): BatchMatMul,
- * _FusedMatMul, Conv2D, Conv2DBackpropInput and DepthwiseConv2dNative replace the backend's own
- * (whose transposed products run 12–16× slower than plain ones, and whose convolutions use one
- * core), and Conv2DBackpropFilter, which that backend lacks. They run the library's GEMM
+ * _FusedMatMul, Conv2D, Conv2DBackpropInput, FusedConv2D and DepthwiseConv2dNative replace the backend's
+ * own (whose transposed products run 12–16× slower than plain ones, and whose convolutions use one
+ * core), Conv2DBackpropFilter, which that backend lacks, and the library's ThermoConvLayerGrad (all of
+ * a conv layer's gradients in one call, used by lib/models/conv.ts's convLayer; 'library' set only). They run the library's GEMM
  * (wasm/build/gemm-relaxed.wasm or gemm.wasm, see kernels/gemmModule.ts) on every core; the replaced
  * kernels stay available for what the library's do not cover (other dtypes, NCHW, strided input
  * gradients, depthwise multipliers under 4). `THERMO_WASM_KERNELS=tfjs` keeps the backend's own
@@ -11,9 +12,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMul, fusedMatMul } from './kernels/batchMatMul.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2d } from './kernels/conv2d.js';
+import { CONV_LAYER_GRAD, convLayerGrad, fusedConv2d } from './kernels/convLayer.js';
 import { keepOriginal, original, type KernelArgs } from './kernels/heap.js';
 
-/** Which kernels run BatchMatMul, _FusedMatMul, Conv2D, Conv2DBackpropInput and DepthwiseConv2dNative on wasm. */
+/** Which kernels run BatchMatMul, _FusedMatMul, Conv2D, Conv2DBackpropInput, FusedConv2D and DepthwiseConv2dNative on wasm. */
 export type WasmKernelSet = 'library' | 'tfjs';
 
 /** The library's kernel for each name it replaces. */
@@ -23,11 +25,12 @@ const REPLACED: Record<string, (args: KernelArgs) => tf.TensorInfo> = {
   Conv2D: conv2d,
   Conv2DBackpropInput: conv2dBackpropInput,
   DepthwiseConv2dNative: depthwiseConv2d,
+  FusedConv2D: fusedConv2d,
 };
 
 let active: WasmKernelSet | null = null;
 
-function register(name: string, kernelFunc: (args: KernelArgs) => tf.TensorInfo, setupFunc?: tf.KernelSetupFunc): void {
+function register(name: string, kernelFunc: (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[], setupFunc?: tf.KernelSetupFunc): void {
   if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
   tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc, setupFunc });
 }
@@ -50,6 +53,8 @@ export function setWasmKernels(set: WasmKernelSet = process.env.THERMO_WASM_KERN
     else register(name, own.kernelFunc as unknown as (args: KernelArgs) => tf.TensorInfo, own.setupFunc);
   }
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) register('Conv2DBackpropFilter', conv2dBackpropFilter);
+  if (set === 'library') register(CONV_LAYER_GRAD, convLayerGrad);
+  else if (tf.getKernel(CONV_LAYER_GRAD, 'wasm')) tf.unregisterKernel(CONV_LAYER_GRAD, 'wasm');
   active = set;
 }
 

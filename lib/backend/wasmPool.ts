@@ -68,6 +68,7 @@ export class WasmPool {
   private readonly workers: Worker[] = [];
   private seq = 0;
   private closed = false;
+  private failure: string | null = null;
 
   /** Starts `threads − 1` workers; `names` lists the exports that {@link run} may call. */
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, names: string[], threads = defaultThreads()) {
@@ -81,6 +82,9 @@ export class WasmPool {
     for (let i = 1; i < this.threads; i++) {
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl, slots, index: i, names } });
       w.unref();
+      // a worker that dies between calls makes the next call throw (a call catches its own errors)
+      w.on('error', (err) => (this.failure ??= err instanceof Error ? err.message : String(err)));
+      w.on('exit', (code) => !this.closed && (this.failure ??= `worker exited with code ${code}`));
       this.workers.push(w);
     }
   }
@@ -91,6 +95,7 @@ export class WasmPool {
    */
   run(name: string, args: readonly (readonly number[])[]): number[] {
     if (this.closed) throw new Error('WasmPool: used after close()');
+    if (this.failure) throw new Error(`WasmPool: a worker thread failed (${this.failure})`);
     const fn = this.names.indexOf(name);
     if (fn < 0) throw new Error(`WasmPool: '${name}' is not one of ${this.names.join(', ')}`);
     const seq = ++this.seq;

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { jest } from '@jest/globals';
 import { main } from './main.js';
-import { runExample } from '../sweep/run.js';
+import { runExample } from '../run/run.js';
 import { fig2TwoLayer } from '../../examples/fig2-two-layer.js';
 
 let tmp: string;
@@ -86,4 +86,21 @@ test('the main job runs end to end (--quick): records, report and summary; repor
   const csv = fs.readFileSync(path.join(sweep, 'runs', runs[0], 'records.csv'), 'utf8');
   expect(csv.split('\n')[0]).toMatch(/^step,activationRate,activationRateExact,norm_W,norm_b,norm_V,sum_b,probeLoss,probeSqErr/);
   expect(printed(logSpy as never)).not.toMatch(/ensemble/); // second run: everything skipped
+});
+
+test('thermo report finds sweeps at any depth; thermo sweep takes --no-ensemble, --budget-scale and --data-dir', async () => {
+  const spec = path.join(tmp, 'deep.json');
+  fs.writeFileSync(spec, JSON.stringify({ name: 'deep', title: 'deep', axis: 'eta', quantities: ['activationRate'], base: { inputDim: 5, hidden: 4, steps: 40, probeSamples: 30, probeLogPoints: 4, probeLinearPoints: 2 }, grid: { eta: [0.05, 0.1], seed: [0, 1] } }));
+  const out = path.join(tmp, 'a', 'b', 'c');
+  const data = path.join(tmp, 'unused-data');
+  fs.mkdirSync(data, { recursive: true });
+  expect(await main(['node', 'thermo', 'sweep', spec, '--out', out, '--bootstrap', '10', '--no-ensemble', '--budget-scale', '0.5', '--data-dir', data])).toBe(0);
+  const sweep = path.join(out, 'sweeps', 'deep');
+  const summary = JSON.parse(fs.readFileSync(path.join(sweep, 'summary.json'), 'utf8'));
+  expect(summary.probes.activationRate.change.map((c: { steps: number }) => c.steps)).toEqual([20, 20]); // 40 × 0.5
+  const runs = fs.readdirSync(path.join(sweep, 'runs')).map((r) => JSON.parse(fs.readFileSync(path.join(sweep, 'runs', r, 'config.json'), 'utf8')));
+  expect(runs.every((r) => r.config.dataDir === data)).toBe(true);
+  fs.rmSync(path.join(sweep, 'report.html'));
+  expect(await main(['node', 'thermo', 'report', path.join(tmp, 'a'), '--bootstrap', '10'])).toBe(0); // three levels up
+  expect(fs.existsSync(path.join(sweep, 'report.html'))).toBe(true);
 });

@@ -9,10 +9,10 @@ import { Command, CommanderError } from 'commander';
 import { EXAMPLES } from '../../examples/index.js';
 import { listBackends } from '../backend/backends.js';
 import { ConfigError } from '../core/errors.js';
-import { readSweepRuns, recordsToCsv } from '../records/reader.js';
+import { readSweep, recordsToCsv } from '../records/reader.js';
 import { describeJsonError, writeFileAtomic } from '../records/files.js';
 import { writeSweepReport } from '../report/write.js';
-import { findSweeps } from '../sweep/find.js';
+import { findSweeps } from '../run/find.js';
 import { LIBRARY } from '../version.js';
 import { handleCliError } from './errors.js';
 import { exampleFlags, flagsToOptions, formatSummary, runExampleCli, runnerFlags } from './runExample.js';
@@ -94,7 +94,7 @@ export function buildProgram(setExit: (code: number) => void = (c) => (process.e
       const sweeps = findSweeps(dir);
       if (sweeps.length === 0) throw new ConfigError('dir', dir, 'a sweep directory (holding sweep.json) or a directory with sweeps below it');
       for (const d of sweeps) {
-        for (const run of readSweepRuns(d)) writeFileAtomic(path.join(run.dir, 'records.csv'), recordsToCsv(run.records));
+        for (const run of readSweep(d).runs) writeFileAtomic(path.join(run.dir, 'records.csv'), recordsToCsv(run.records));
         console.log(`wrote records.csv for the runs of ${d}`);
       }
     });

@@ -8,8 +8,8 @@ import { Command, CommanderError } from 'commander';
 import type { SweepSummary } from '../analysis/summary.js';
 import { ConfigError } from '../core/errors.js';
 import { ENGINE_NAMES } from '../engines/engine.js';
-import type { ExampleSpec } from '../sweep/example.js';
-import { EXAMPLE_LIMITS, runExample, type ExampleResult, type RunExampleOptions, type Shard } from '../sweep/run.js';
+import type { ExampleSpec } from '../run/example.js';
+import { EXAMPLE_LIMITS, runExample, type ExampleResult, type RunExampleOptions, type Shard } from '../run/run.js';
 import { handleCliError } from './errors.js';
 import { makeProgress } from './progress.js';
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { jest } from '@jest/globals';
 import { a6TwoLayerUniform } from '../../examples/a6-two-layer-uniform.js';
 import { parseShard } from './runExample.js';
-import { runExample } from '../sweep/run.js';
+import { runExample } from '../run/run.js';
 import { main } from './main.js';
 
 let tmp: string;

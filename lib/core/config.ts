@@ -320,3 +320,27 @@ export function imageShape(cfg: RunConfig): [number, number, number] {
   const side = Math.round(Math.sqrt(cfg.inputDim));
   return [side, side, 1];
 }
+
+/** Fields that may differ between runs trained together on one engine (an ensemble). */
+export const MEMBER_FIELDS: readonly (keyof RunConfig)[] = ['eta', 'seed', 'batchSize', 'steps'];
+
+/** Configs with the same key can train together on one engine: every field but η, seed, |B| and steps. */
+export function ensembleKey(cfg: RunConfig): string {
+  return JSON.stringify(CONFIG_KEYS.filter((k) => !MEMBER_FIELDS.includes(k)).map((k) => cfg[k]));
+}
+
+/** The first of `fields` in which a member differs from member 0, or null. */
+export function sharedFieldMismatch(cfgs: readonly RunConfig[], fields: readonly (keyof RunConfig)[]): { member: number; field: keyof RunConfig } | null {
+  for (const [m, c] of cfgs.entries()) {
+    for (const k of fields) if (JSON.stringify(c[k]) !== JSON.stringify(cfgs[0][k])) return { member: m, field: k };
+  }
+  return null;
+}
+
+/** Throws a ConfigError unless the configs can train together: the first field that differs from the first member's. */
+export function checkSameEnsemble(cfgs: readonly RunConfig[], where = 'members'): void {
+  const d = sharedFieldMismatch(cfgs, CONFIG_KEYS.filter((k) => !MEMBER_FIELDS.includes(k)));
+  if (!d) return;
+  const value = cfgs[d.member][d.field];
+  throw new ConfigError(`${where}[${d.member}].${d.field}`, value, `${JSON.stringify(cfgs[0][d.field])}, as member 0: runs trained together differ only in ${MEMBER_FIELDS.join(', ')}`);
+}

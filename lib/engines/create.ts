@@ -9,6 +9,7 @@ import type { Engine, EngineName, EngineOptions, FusedEngineFactory } from './en
 
 export type { FusedEngineFactory } from './engine.js';
 import { TfjsEngine } from './tfjs.js';
+import { defaultThreads } from '../backend/wasmPool.js';
 import { createWasmTwoLayerEngine, wasmFusedEligible } from './wasm/index.js';
 import { createWebgpuTwoLayerEngine, webgpuFusedEligible } from './webgpu/index.js';
 import { WEBGPU_DENSE_FACTORY, webgpuDenseEligible } from './webgpuDense/index.js';
@@ -21,7 +22,7 @@ const WASM_FUSED: FusedEngineFactory = {
   name: 'wasm-fused',
   unsupported(cfgs, backend) {
     if (backend === 'webgpu') return 'the active backend is webgpu (its fused engine is webgpu-fused)';
-    const e = wasmFusedEligible(cfgs);
+    const e = wasmFusedEligible(cfgs, defaultThreads());
     return e.eligible ? null : e.reason;
   },
   create: async (cfgs, opts) => createWasmTwoLayerEngine(cfgs, opts),

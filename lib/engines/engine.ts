@@ -17,7 +17,7 @@
  *   at the parameters before the step;
  * - its loss accumulator grows by L.
  * After the step the member has done s = t + 1 steps. When s is a multiple of `checkEvery`, the
- * divergence rule (train/divergence.ts: a non-finite loss accumulator, or a parameter whose norm
+ * divergence rule (engines/divergence.ts: a non-finite loss accumulator, or a parameter whose norm
  * is non-finite or above the member's `divergenceThreshold`) is applied; a member it flags is
  * frozen: it takes no further steps, keeps its parameters and loss accumulator as they are, and
  * is reported once by {@link Engine.takeFrozen} with step s.
@@ -60,8 +60,8 @@ export interface Engine {
   readonly paramShapes: Readonly<Record<string, readonly number[]>>;
   /**
    * Runs steps `from` … `from + k − 1` for every member with `active[m]` (and not frozen).
-   * Inactive and frozen members are untouched. May return before the device has finished:
-   * every other method waits for it.
+   * Inactive and frozen members are untouched. Resolves when the work is done (on a GPU: when the
+   * device has finished it), so that the loop can size its chunks and answer signals in time.
    */
   advance(from: number, k: number, active: readonly boolean[]): Promise<void>;
   /** Members frozen by the divergence rule since the last call, each with its step count. */

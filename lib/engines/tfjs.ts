@@ -10,8 +10,10 @@ import { memberData, type MemberData } from '../data/source.js';
 import { STREAM, StreamDraw } from '../data/stream.js';
 import { parameterCount, type Architecture, type Params } from '../models/arch.js';
 import { createArchitecture } from '../models/create.js';
+import { gradientVariance } from '../models/perSample.js';
 import { initMember } from '../models/init.js';
 import { readTensor } from '../backend/read.js';
+import { divergedOnDevice } from './divergence.js';
 import type { Engine, EngineOptions, FrozenMember, MemberState } from './engine.js';
 
 /** The tfjs engine (see the file comment). */
@@ -123,7 +125,7 @@ export class TfjsEngine implements Engine {
     const n = x.shape[1];
     const stats = this.arch.perSampleGradientStats(params, x, y);
     const trace = Object.values(stats)
-      .map((s) => tf.sub(tf.div(s.sumSq, n), tf.sum(tf.reshape(tf.square(s.mean), [this.K, -1]), 1)))
+      .map((s) => gradientVariance(s, n))
       .reduce((a, b) => tf.add(a, b));
     const nb = tf.tensor1d(this.configs.map((c) => c.noiseBatchSize));
     const sigma = tf.mul(eta, tf.sqrt(tf.div(tf.relu(trace), tf.mul(nb, P)))); // η·σ per member
@@ -158,6 +160,7 @@ export class TfjsEngine implements Engine {
         const w = tf.mul(masks.w, tf.expandDims(alive, 1)) as tf.Tensor2D;
         const eta = tf.mul(masks.eta, alive) as tf.Tensor1D;
         const params: Params = {};
+        // (an already infinite parameter of a frozen member turns NaN here: both are non-finite)
         for (const [name, p] of Object.entries(this.params)) params[name] = tf.mul(p, tf.reshape(alive, [this.K, ...this.paramShapes[name].map(() => 1)]));
         const x = tf.tensor3d(this.xs, [this.K, this.Bmax, this.M]);
         const y = tf.tensor2d(this.ys, [this.K, this.Bmax]);
@@ -172,17 +175,12 @@ export class TfjsEngine implements Engine {
   }
 
   /**
-   * The divergence rule (train/divergence.ts, here as tfjs ops on the device) on every moving member
+   * The divergence rule (engines/divergence.ts's divergedOnDevice) on every moving member
    * after step count s: a non-finite loss accumulator, or a parameter norm that is non-finite or above
    * the member's threshold, freezes it at s.
    */
   private check(s: number, moving: tf.Tensor): void {
-    let ok = tf.isFinite(this.lossSum);
-    for (const p of Object.values(this.params)) {
-      const norm = tf.sqrt(tf.sum(tf.square(tf.reshape(p, [this.K, -1])), 1));
-      ok = tf.logicalAnd(ok, tf.logicalAnd(tf.isFinite(norm), tf.lessEqual(norm, this.thresholds)));
-    }
-    const newly = tf.logicalAnd(moving, tf.logicalNot(ok));
+    const newly = tf.logicalAnd(moving, divergedOnDevice(this.params, this.lossSum as tf.Tensor1D, this.thresholds));
     this.frozenAt.assign(tf.where(newly, tf.fill([this.K], s, 'int32'), this.frozenAt));
   }
 

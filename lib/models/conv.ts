@@ -1,9 +1,11 @@
 /**
- * A stride-1 'same' convolution whose filter gradient is computed as an ordinary Conv2D on
- * transposed tensors, so training conv nets works on backends without a Conv2DBackpropFilter
- * kernel (tfjs-backend-wasm 4.22) and is much faster on the cpu backend.
+ * Stride-1 'same' convolutions for the models: convSame (on the cpu backend with its filter gradient as
+ * an ordinary Conv2D on transposed tensors, much faster there than tfjs's Conv2DBackpropFilter) and
+ * convLayer, a whole conv layer (bias, ReLU) fused on the library's wasm kernels.
  */
 import * as tf from '@tensorflow/tfjs';
+import { CONV_LAYER_GRAD } from '../backend/kernels/convLayer.js';
+import { wasmKernelSet } from '../backend/wasmKernels.js';
 
 /**
  * dL/dW for y = conv2d(x, W, 1, 'same') with an odd k×k filter:
@@ -50,4 +52,49 @@ export const sameConv = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[])
  */
 export function convSame(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
   return tf.getBackend() === 'cpu' ? sameConv(x, w) : tf.conv2d(x, w, 1, 'same');
+}
+
+/** How {@link convLayer} ends and what its gradient needs. */
+export interface ConvLayerOptions {
+  /** relu(conv + b) (true) or conv + b. */
+  relu: boolean;
+  /** Whether x's gradient is needed (false for a network's first layer, whose input is data). */
+  inputGradient: boolean;
+}
+
+/** Whether {@link convLayer} runs fused on the library's wasm kernels. */
+function fusedOnWasm(): boolean {
+  return tf.getBackend() === 'wasm' && wasmKernelSet() === 'library' && tf.getKernel(CONV_LAYER_GRAD, 'wasm') !== undefined;
+}
+
+/**
+ * A training network's conv layer, relu(conv2d(x, W, 1, 'same') + b) (b: [C_out] or null; ReLU optional). On
+ * wasm with the library's kernels it is one FusedConv2D (bias and ReLU in the convolution's epilogue) and its
+ * gradient one ThermoConvLayerGrad call (the ReLU mask, dW, db and, only when asked, dx: lib/backend/kernels/
+ * convLayer.ts); elsewhere convSame, add and relu, as before. Only the layer's output is kept, not z.
+ */
+export function convLayer(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor | null, opts: ConvLayerOptions): tf.Tensor4D {
+  if (!fusedOnWasm()) {
+    let z = convSame(x, w);
+    if (b) z = tf.add(z, b);
+    return opts.relu ? tf.relu(z) : z;
+  }
+  const { relu, inputGradient } = opts;
+  const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: relu ? 'relu' : 'linear' };
+  const forward = (save: tf.GradSaveFunc) => {
+    const inputs: tf.NamedTensorMap = b ? { x, filter: w, bias: b } : { x, filter: w };
+    const y = tf.engine().runKernel('FusedConv2D', inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+    save(relu ? [x, w, y] : [x, w]);
+    const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const inputs: tf.NamedTensorMap = { x: saved[0], filter: saved[1], dy: dy as tf.Tensor };
+      if (relu) inputs.y = saved[2];
+      const gradAttrs = { pad: 'same', relu, inputGrad: inputGradient, biasGrad: b !== null };
+      return tf.engine().runKernel(CONV_LAYER_GRAD, inputs, gradAttrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    };
+    return { value: y, gradFunc };
+  };
+  // the customGrad's inputs are exactly the tensors whose gradients the kernel returns: [x,] W[, b]
+  const inputs = [...(inputGradient ? [x] : []), w, ...(b ? [b] : [])];
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => forward(args[args.length - 1] as tf.GradSaveFunc));
+  return op(...inputs) as tf.Tensor4D;
 }

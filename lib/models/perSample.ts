@@ -94,3 +94,15 @@ export function convStats(delta: tf.Tensor4D, input: tf.Tensor4D, k: number): Co
     };
   });
 }
+
+/**
+ * tr Cov of each member's per-sample gradients of one parameter, from its statistics over n samples:
+ * (1/n)Σᵢ‖gᵢ‖² − ‖ḡ‖², [K]. Summed over parameters, it is the gradient-variance probe and the
+ * variance the isotropic-noise control matches.
+ */
+export function gradientVariance(stats: MemberStats, n: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const K = stats.sumSq.shape[0];
+    return tf.sub(tf.div(stats.sumSq, n), tf.sum(tf.reshape(tf.square(stats.mean), [K, -1]), 1)) as tf.Tensor1D;
+  });
+}

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossName } from '../core/config.js';
 import type { Architecture, BatchedForward, MemberStats, Params } from './arch.js';
-import { convSame } from './conv.js';
+import { convLayer, convSame } from './conv.js';
 import { perSampleLoss } from './losses.js';
 import { convStats, denseStats } from './perSample.js';
 
@@ -94,8 +94,12 @@ export class SequentialArch implements Architecture {
     return this.layers.map((layer) => (layer.kind === 'conv' ? [K, n, h, w, this.shapes[layer.W][3]] : [K, n, this.shapes[layer.W][0]]));
   }
 
-  /** Runs the layers; `taps[l]` (zeros, [K, …output]) is added to layer l's output so that its gradient is δ_l. */
-  private run(p: Params, x: tf.Tensor3D, taps?: tf.Tensor[]): Trace {
+  /**
+   * Runs the layers; `taps[l]` (zeros, [K, …output]) is added to layer l's output so that its gradient is δ_l.
+   * With `fused` (training: only the logits are read), each conv layer is one models/conv.ts convLayer (conv,
+   * bias and ReLU fused on wasm) and its trace output is its activation.
+   */
+  private run(p: Params, x: tf.Tensor3D, taps?: tf.Tensor[], fused = false): Trace {
     const [K, n] = x.shape;
     const inputs: Trace['inputs'] = [];
     const outputs: Trace['outputs'] = [];
@@ -103,6 +107,14 @@ export class SequentialArch implements Architecture {
     let dense: tf.Tensor3D | null = this.family === 'fc' ? x : null;
     let maps: tf.Tensor4D[] = this.family === 'cnn' ? Array.from({ length: K }, (_, k) => tf.reshape(this.member(x, k), [n, ...this.s.image])) : [];
     this.layers.forEach((layer, l) => {
+      if (layer.kind === 'conv' && fused && !taps) {
+        inputs.push(maps);
+        maps = maps.map((a, k) =>
+          convLayer(a, this.member(p[layer.W], k) as tf.Tensor4D, layer.b ? this.member(p[layer.b], k) : null, { relu: true, inputGradient: l > 0 }),
+        );
+        outputs.push(maps);
+        return;
+      }
       if (layer.kind === 'conv') {
         inputs.push(maps);
         const zs = maps.map((a, k) => {
@@ -144,7 +156,7 @@ export class SequentialArch implements Architecture {
       const gs = tf.grads((...ts: tf.Tensor[]) => {
         const q: Params = Object.fromEntries(names.map((name, i) => [name, ts[i]]));
         // tf.grads disposes what its function made: keep the per-member losses, then hand them to this tidy
-        perMember = tf.keep(tf.sum(tf.mul(perSampleLoss(this.s.loss, this.run(q, x).logits, y), w), 1) as tf.Tensor1D);
+        perMember = tf.keep(tf.sum(tf.mul(perSampleLoss(this.s.loss, this.run(q, x, undefined, true).logits, y), w), 1) as tf.Tensor1D);
         return tf.sum(perMember) as tf.Scalar;
       })(names.map((name) => p[name]));
       const grads: Params = {};

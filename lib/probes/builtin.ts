@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ProbeName, RunConfig } from '../core/config.js';
 import { normalCdf } from '../core/normal.js';
 import { perSampleLoss, squaredPredictionError } from '../models/losses.js';
+import { gradientVariance } from '../models/perSample.js';
 import { readTensor } from '../backend/read.js';
 import type { Probe, ProbeContext, ProbeValues } from './probe.js';
 import { configSchedule } from './schedule.js';
@@ -119,7 +120,7 @@ export const gradVarianceProbe: Probe = {
         const parts: tf.Tensor[] = [];
         for (const [name, st] of Object.entries(stats)) {
           names.push(name);
-          parts.push(tf.sub(tf.div(st.sumSq, n), tf.sum(tf.reshape(tf.square(st.mean), [ctx.size, -1]), 1)));
+          parts.push(gradientVariance(st, n));
         }
         return tf.stack(parts) as tf.Tensor2D;
       }),

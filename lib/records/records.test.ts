@@ -20,6 +20,22 @@ test('the run directory is derived from the config: same config, same directory;
   expect(runId(a)).toBe(runId(makeConfig({ seed: 1, eta: 0.05 })));
   expect(runId(a)).toMatch(/^two-layer_eta0\.05_B1_seed1_[0-9a-f]{10}$/);
   expect(runId(a)).not.toBe(runId({ ...a, probeSamples: 999 }));
+  expect(runId(a)).not.toBe(runId(a, 'a-dataset-id'));
+});
+
+test('fields a run does not read leave its identity alone; one experiment, one directory', () => {
+  const a = makeConfig({ eta: 0.05, seed: 1 });
+  for (const same of [
+    { depth: 3 }, // two-layer: no depth
+    { channels: 7, kernel: 3, convLayers: 2 },
+    { gradVarSamples: 9, gradVarLogPoints: 5 }, // no grad-variance probe
+    { noiseBatchSize: 4 }, // no gradient noise
+    { normalize: 'none', dataSource: 'official', dataDir: '/x' }, // synthetic data
+    { probes: [...a.probes].reverse() },
+  ] as Partial<typeof a>[]) {
+    expect(runId({ ...a, ...same })).toBe(runId(a));
+  }
+  expect(runId({ ...a, probes: [...a.probes, 'grad-variance'], gradVarSamples: 9 })).not.toBe(runId({ ...a, probes: [...a.probes, 'grad-variance'] }));
 });
 
 test('records round-trip: what the trainer returned is what the reader gives back, typed', async () => {

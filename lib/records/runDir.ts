@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { RunConfig } from '../core/config.js';
+import { isImageInput, type RunConfig } from '../core/config.js';
 import { DATA_STREAM_VERSION } from '../data/stream.js';
 
 /** JSON with object keys sorted, so equal configs serialize equally. */
@@ -21,13 +21,30 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Config fields that do not change a run's numbers (where files live): left out of its identity. */
+/** Config fields that never change a run's numbers (where files live): left out of its identity. */
 export const IDENTITY_EXCLUDED: readonly (keyof RunConfig)[] = ['dataDir'];
 
-/** First 10 hex digits of the sha256 of the run's identity (config without {@link IDENTITY_EXCLUDED}, streams, data id). */
+/**
+ * The fields of a config that determine its numbers: all but {@link IDENTITY_EXCLUDED} and the ones
+ * its model, data and probes do not read (the source of a dataset is in the data id, which hashes
+ * the decoded data), with the probes in a fixed order.
+ */
+export function identityOf(cfg: RunConfig): Record<string, unknown> {
+  const id: Record<string, unknown> = { ...cfg, probes: [...cfg.probes].sort() };
+  const drop = (...keys: (keyof RunConfig)[]) => keys.forEach((k) => delete id[k]);
+  drop(...IDENTITY_EXCLUDED, 'dataSource');
+  if (!isImageInput(cfg.input)) drop('normalize');
+  if (cfg.model !== 'fc') drop('depth');
+  if (cfg.model !== 'cnn') drop('convLayers', 'channels', 'kernel');
+  if (cfg.model === 'cnn') drop('hidden');
+  if (!cfg.probes.includes('grad-variance')) drop('gradVarSamples', 'gradVarUnbiased', 'gradVarLogPoints');
+  if (cfg.gradientNoise === 'none') drop('noiseBatchSize');
+  return id;
+}
+
+/** First 10 hex digits of the sha256 of the run's identity ({@link identityOf}, the streams' version, the data id). */
 export function configHash(cfg: RunConfig, dataId = 'synthetic'): string {
-  const identity: Record<string, unknown> = { ...cfg };
-  for (const k of IDENTITY_EXCLUDED) delete identity[k];
+  const identity = identityOf(cfg);
   return createHash('sha256')
     .update(canonicalJson({ config: identity, dataStream: DATA_STREAM_VERSION, data: dataId }))
     .digest('hex')

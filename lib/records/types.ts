@@ -46,6 +46,8 @@ export interface StoredConfig {
   config: RunConfig;
   provenance: Provenance;
   createdAt: string;
+  /** Each time the run was resumed from a checkpoint: where, and on which engine and backend. */
+  resumes?: { step: number; engine: string; backend: string; at: string }[];
 }
 
 /** A run read back: config, records in step order, status. */

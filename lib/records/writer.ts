@@ -1,12 +1,18 @@
 /** Writes a run directory: `config.json` (atomic), `records.jsonl` (one line per record, flushed as written), `status.json` (atomic). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureWritableDir, writeJsonAtomic } from './files.js';
+import { ensureWritableDir, writeError, writeJsonAtomic } from './files.js';
 import type { RunRecord, RunStatus, StoredConfig } from './types.js';
+
+/** One line of records.jsonl: the record as JSON, non-finite numbers stored as null (read back as NaN). */
+export function recordLine(record: RunRecord): string {
+  return `${JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`;
+}
 
 /** Appends records of one run. */
 export class RunWriter {
   readonly dir: string;
+  private readonly file: string;
   private readonly fd: number;
 
   /**
@@ -18,12 +24,21 @@ export class RunWriter {
     this.dir = dir;
     const file = path.join(dir, 'config.json');
     if (fresh || !fs.existsSync(file)) writeJsonAtomic(file, stored);
-    this.fd = fs.openSync(path.join(dir, 'records.jsonl'), 'a');
+    this.file = path.join(dir, 'records.jsonl');
+    try {
+      this.fd = fs.openSync(this.file, 'a');
+    } catch (err) {
+      throw writeError(this.file, err);
+    }
   }
 
-  /** Appends one record and flushes it to the file. Non-finite numbers are stored as null. */
+  /** Appends one record and flushes it to the file (a failure is a one-line RecordsError naming the file). */
   append(record: RunRecord): void {
-    fs.writeSync(this.fd, `${JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`);
+    try {
+      fs.writeSync(this.fd, recordLine(record));
+    } catch (err) {
+      throw writeError(this.file, err);
+    }
   }
 
   /** Writes status.json atomically. */

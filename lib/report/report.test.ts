@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runSweep } from '../sweep/run.js';
+import { runSweep } from '../run/run.js';
 import type { SweepSpec } from '../sweep/sweep.js';
 import { checkPage } from '../testing/browser.js';
 import { buildPanels } from './html.js';

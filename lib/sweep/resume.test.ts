@@ -144,4 +144,10 @@ test('two processes on one run directory: the second gets a RunLockedError; a st
   const lock = acquireLock(dir);
   expect(() => acquireLock(dir)).toThrow(RunLockedError);
   lock.release();
+  // a lock of a dead process whose pid is now ours (pid reuse: another start time) is stale too
+  fs.writeFileSync(path.join(dir, 'lock'), JSON.stringify({ host: os.hostname(), pid: process.pid, start: 'another-start' }));
+  const again = acquireLock(dir);
+  expect(fs.readdirSync(dir).filter((f) => f.startsWith('lock'))).toEqual(['lock']);
+  again.release();
+  expect(fs.existsSync(path.join(dir, 'lock'))).toBe(false);
 });

@@ -76,3 +76,25 @@ test('two real processes racing for the same runs: each run is trained once and 
     expect(new Set(run.records.map((r) => r.step)).size).toBe(run.records.length);
   }
 }, 120000);
+
+test('the backend recorded is the one tfjs uses, even when it was set past useBackend; a run read back resumes', async () => {
+  const tf = await import('@tensorflow/tfjs');
+  await useBackend('wasm');
+  await tf.setBackend('cpu');
+  const cfg = makeConfig({ ...base, eta: 0.05, seed: 11, steps: 20 });
+  const dir = runDir(path.join(tmp, 'prov'), cfg);
+  await runMembers([cfg], [dir], { engine: 'tfjs' });
+  expect(readRun(dir).stored.provenance.backend.tfName).toBe('cpu');
+  expect(readRun(dir).stored.provenance.engine).toBe('tfjs');
+  await useBackend('cpu');
+});
+
+test('a run whose status says finished but whose records are gone is trained again', async () => {
+  const cfg = makeConfig({ ...base, eta: 0.05, seed: 12, steps: 20 });
+  const dir = runDir(path.join(tmp, 'lost'), cfg);
+  await runMembers([cfg], [dir]);
+  fs.writeFileSync(path.join(dir, 'records.jsonl'), '');
+  const [again] = await runMembers([cfg], [dir]);
+  expect(again.skipped).toBe(false);
+  expect(readRun(dir).records.length).toBeGreaterThan(1);
+});

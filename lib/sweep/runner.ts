@@ -7,8 +7,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { currentBackend, type BackendInfo } from '../backend/backends.js';
-import { CONFIG_KEYS, type RunConfig } from '../core/config.js';
+import { ensembleKey, makeConfig, type RunConfig } from '../core/config.js';
+import { ConfigError } from '../core/errors.js';
+import { checkEnum, checkKeys, checkNumber } from '../core/validate.js';
+import { ENGINE_NAMES } from '../engines/engine.js';
 import { dataProvenance } from '../data/load.js';
 import { DATA_STREAM_VERSION } from '../data/stream.js';
 import { pickEngine, type EngineChoice } from '../engines/create.js';
@@ -17,8 +21,8 @@ import type { Probe } from '../probes/probe.js';
 import { ensureWritableDir, readJson, writeFileAtomic, writeJsonAtomic } from '../records/files.js';
 import { acquireLock, type RunLock } from '../records/lock.js';
 import { parseRecords, readStatus, readStoredConfig } from '../records/reader.js';
-import { RUN_FORMAT, type RunStatus, type StoredConfig } from '../records/types.js';
-import { RunWriter } from '../records/writer.js';
+import { RUN_FORMAT, type RunRecord, type RunStatus, type StoredConfig } from '../records/types.js';
+import { RunWriter, recordLine } from '../records/writer.js';
 import { isResumable, type Checkpoint } from '../train/checkpoint.js';
 import { trainMembers } from '../train/trainer.js';
 import { LIBRARY } from '../version.js';
@@ -50,7 +54,7 @@ export interface RunnerOptions {
   checkpointEverySeconds?: number;
   /** Train runs that share an architecture together (default true). */
   ensemble?: boolean;
-  /** The engine: `auto` (default), `tfjs`, `wasm-fused` or `webgpu-fused`. */
+  /** The engine: `auto` (default), `tfjs`, `wasm-fused`, `webgpu-fused` or `webgpu-dense`. */
   engine?: EngineChoice;
   /** Called when a group of runs starts training. */
   onGroupStart?: (cfgs: RunConfig[], dirs: string[], engine: EngineName) => void;
@@ -58,12 +62,16 @@ export interface RunnerOptions {
   onRunEnd?: (outcome: RunOutcome) => void;
 }
 
-/** Fields that may differ between members of one engine. */
-export const MEMBER_FIELDS: readonly (keyof RunConfig)[] = ['eta', 'seed', 'batchSize', 'steps'];
 
-/** Configs with the same key can train on one engine: every field but η, seed, |B| and steps. */
-export function ensembleKey(cfg: RunConfig): string {
-  return JSON.stringify(CONFIG_KEYS.filter((k) => !MEMBER_FIELDS.includes(k)).map((k) => cfg[k]));
+/** The keys of {@link RunnerOptions}. */
+export const RUNNER_OPTION_KEYS = ['onProgress', 'signal', 'extraProbes', 'checkpointEverySeconds', 'ensemble', 'engine', 'onGroupStart', 'onRunEnd'] as const;
+
+/** Checks runner options at a public entry point: unknown keys and bad values are ConfigErrors. */
+export function checkRunnerOptions(opts: RunnerOptions, where = 'options'): void {
+  checkKeys({ ...opts }, RUNNER_OPTION_KEYS, where);
+  if (opts.engine !== undefined) checkEnum(opts.engine, [...ENGINE_NAMES, 'auto'], `${where}.engine`);
+  if (opts.ensemble !== undefined && typeof opts.ensemble !== 'boolean') throw new ConfigError(`${where}.ensemble`, opts.ensemble, 'true or false');
+  if (opts.checkpointEverySeconds !== undefined) checkNumber(opts.checkpointEverySeconds, { ge: 0 }, `${where}.checkpointEverySeconds`);
 }
 
 /** Whether `dir` holds a run that ended (finished or diverged). */
@@ -71,7 +79,11 @@ export function runIsComplete(dir: string): RunStatus | null {
   const file = path.join(dir, 'status.json');
   if (!fs.existsSync(file)) return null;
   const status = readStatus(file);
-  return status.state === 'finished' || status.state === 'diverged' ? status : null;
+  if (status.state !== 'finished' && status.state !== 'diverged') return null;
+  // a run that says it finished but has no records did not (e.g. its records were lost): it is trained again
+  const recordsFile = path.join(dir, 'records.jsonl');
+  if (status.state === 'finished' && (!fs.existsSync(recordsFile) || parseRecords(fs.readFileSync(recordsFile, 'utf8'), recordsFile).records.length === 0)) return null;
+  return status;
 }
 
 /** Path of a run's checkpoint. */
@@ -88,14 +100,22 @@ function truncateRecords(dir: string, step: number): void {
   writeJsonLines(file, kept);
 }
 
-function writeJsonLines(file: string, rows: object[]): void {
-  writeFileAtomic(file, rows.map((r) => `${JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`).join(''));
+function writeJsonLines(file: string, rows: RunRecord[]): void {
+  writeFileAtomic(file, rows.map(recordLine).join(''));
+}
+
+/** The backend tfjs is using now, as useBackend recorded it (with versions and adapter) when it still is the active one. */
+export function activeBackend(): BackendInfo {
+  const name = tf.getBackend();
+  const known = currentBackend();
+  if (known && known.tfName === name) return known;
+  return { name: name as BackendInfo['name'], tfName: name, versions: { '@tensorflow/tfjs-core': tf.version_core } };
 }
 
 /** The provenance recorded with a run started now. */
 async function provenanceFor(cfg: RunConfig, engine: EngineName): Promise<StoredConfig['provenance']> {
   return {
-    backend: currentBackend() as BackendInfo,
+    backend: activeBackend(),
     engine,
     data: await dataProvenance(cfg),
     dataStream: DATA_STREAM_VERSION,
@@ -162,7 +182,10 @@ interface Pending {
  * may have finished them meanwhile), and trained together per start step (fresh runs from 0, resumed
  * runs from their checkpoints' step) on one engine.
  */
-export async function runMembers(cfgs: readonly RunConfig[], dirs: readonly string[], opts: RunnerOptions = {}): Promise<RunOutcome[]> {
+export async function runMembers(configs: readonly RunConfig[], dirs: readonly string[], opts: RunnerOptions = {}): Promise<RunOutcome[]> {
+  checkRunnerOptions(opts);
+  const cfgs = configs.map((c, i) => makeConfig(c, `configs[${i}]`));
+  if (dirs.length !== cfgs.length) throw new ConfigError('dirs', dirs.length, `one directory per config (${cfgs.length})`);
   const outcomes: (RunOutcome | null)[] = cfgs.map(() => null);
   const skip = (i: number, status: RunStatus) => {
     outcomes[i] = { dir: dirs[i], config: cfgs[i], status, skipped: true };
@@ -188,11 +211,18 @@ export async function runMembers(cfgs: readonly RunConfig[], dirs: readonly stri
     throw err;
   }
   try {
-    const starts = new Map<number, Pending[]>();
-    for (const p of pending) starts.set(p.resume?.step ?? 0, [...(starts.get(p.resume?.step ?? 0) ?? []), p]);
-    for (const [start, group] of [...starts.entries()].sort((a, b) => a[0] - b[0])) {
+    // runs train together when they share an architecture and data (ensembleKey) and a start step
+    const groups = new Map<string, { start: number; runs: Pending[] }>();
+    for (const p of pending) {
+      const start = p.resume?.step ?? 0;
+      const key = `${start}|${ensembleKey(cfgs[p.i])}`;
+      const g = groups.get(key) ?? { start, runs: [] };
+      g.runs.push(p);
+      groups.set(key, g);
+    }
+    for (const g of [...groups.values()].sort((a, b) => a.start - b.start)) {
       if (opts.signal?.aborted) break;
-      await trainGroup(group, start, cfgs, dirs, outcomes, opts);
+      await trainGroup(g.runs, g.start, cfgs, dirs, outcomes, opts);
     }
   } finally {
     pending.forEach((p) => p.lock.release());
@@ -210,13 +240,17 @@ async function trainGroup(group: Pending[], start: number, cfgs: readonly RunCon
       if (p.resume) truncateRecords(dir, p.resume.step);
       else fs.rmSync(path.join(dir, 'records.jsonl'), { force: true });
       const configFile = path.join(dir, 'config.json');
-      const stored: StoredConfig =
-        p.resume && fs.existsSync(configFile)
-          ? readStoredConfig(configFile)
-          : { format: RUN_FORMAT, config: cfgs[p.i], provenance: await provenanceFor(cfgs[p.i], engine), createdAt: new Date().toISOString() };
-      const w = new RunWriter(dir, stored, !p.resume);
-      w.setStatus({ state: 'running', step: start });
+      let stored: StoredConfig;
+      if (p.resume && fs.existsSync(configFile)) {
+        const before = readStoredConfig(configFile);
+        const entry = { step: p.resume.step, engine, backend: activeBackend().name, at: new Date().toISOString() };
+        stored = { ...before, resumes: [...(before.resumes ?? []), entry] };
+      } else {
+        stored = { format: RUN_FORMAT, config: cfgs[p.i], provenance: await provenanceFor(cfgs[p.i], engine), createdAt: new Date().toISOString() };
+      }
+      const w = new RunWriter(dir, stored, true);
       writers.push(w);
+      w.setStatus({ state: 'running', step: start });
     }
     opts.onGroupStart?.(members, group.map((p) => dirs[p.i]), engine);
     const results = await trainMembers(members, {

@@ -15,7 +15,7 @@ import { memberValue, type MemberModel, type Probe, type ProbeContext } from '..
 import { configSchedule, nextDue, type Schedule } from '../probes/schedule.js';
 import type { RunRecord, RunStatus } from '../records/types.js';
 import { makeCheckpoint, type Checkpoint } from './checkpoint.js';
-import { divergenceReason } from './divergence.js';
+import { divergenceReason, recordReason } from '../engines/divergence.js';
 
 /** One member of the loop: its config, extra probes, resume point and where its results go. */
 export interface LoopMember {
@@ -169,12 +169,14 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
         forwardOnProbeSet: () => (forward ??= model.forward(probeX)),
       };
       try {
-        // members measured together share their due probes (the union); each keeps the fields of its own due probes
-        const union = [...new Set(part.flatMap((m) => due[ids.indexOf(m)]))];
-        for (const probe of union) {
+        // members measured together share their due probes (the union, by name: copies of one probe with
+        // other schedules are the same computation); each keeps the fields of the probes due for it
+        const byName = new Map<string, Probe>();
+        for (const m of part) for (const p of due[ids.indexOf(m)]) if (!byName.has(p.name)) byName.set(p.name, p);
+        for (const [name, probe] of byName) {
           const values = await probe.compute(ctx);
           part.forEach((m, i) => {
-            if (!due[ids.indexOf(m)].includes(probe)) return;
+            if (!due[ids.indexOf(m)].some((p) => p.name === name)) return;
             const rec = out[c + i];
             for (const [field, v] of Object.entries(values)) rec[field] = memberValue(v, i);
           });
@@ -202,8 +204,7 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
       s.lastRecord = at;
       s.records.push(rec);
       s.spec.onRecord?.(rec);
-      const nonFinite = Object.entries(rec).find(([, v]) => !Number.isFinite(v));
-      const reason = nonFinite ? `non-finite ${nonFinite[0]}` : divergenceReason(squares[m], null, s.cfg.divergenceThreshold);
+      const reason = recordReason(rec) ?? divergenceReason(squares[m], null, s.cfg.divergenceThreshold);
       if (reason || forced) {
         s.status = { state: 'diverged', step: at, reason: reason ?? divergenceReason(squares[m], losses[m], s.cfg.divergenceThreshold) ?? "flagged by the engine's divergence check" };
         s.active = false;

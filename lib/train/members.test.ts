@@ -88,3 +88,21 @@ test('an interrupted group resumes from its checkpoints to exactly the records o
   for (let m = 0; m < 3; m++) expect(readRun(dirs[m]).records).toEqual(readRun(fresh[m]).records);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
+
+test('an expensive probe on its own schedule is computed once per record for all members, not once per member', async () => {
+  const cfgs = [0, 1, 2, 3].map((seed) => makeConfig({ ...base, model: 'fc', depth: 3, seed, steps: 40, probes: ['grad-variance'], gradVarSamples: 20, gradVarLogPoints: 3 }));
+  const { gradVarianceProbe } = await import('../probes/builtin.js');
+  const calls: number[] = [];
+  const compute = gradVarianceProbe.compute;
+  (gradVarianceProbe as { compute: typeof compute }).compute = (ctx) => {
+    calls.push(ctx.size);
+    return compute(ctx);
+  };
+  try {
+    const res = await trainMembers(cfgs);
+    const records = res[0].records.filter((r) => 'gradVar' in r).length;
+    expect(calls).toEqual(new Array(records).fill(4));
+  } finally {
+    (gradVarianceProbe as { compute: typeof compute }).compute = compute;
+  }
+});

@@ -91,3 +91,14 @@ test('online SGD and a fixed training set both train; a fixed set reuses its sam
   const long = await train(makeConfig({ ...small, hidden: 50, steps: 4000, trainSize: 16, batchSize: 4, eta: 0.5 }));
   expect(long.records[long.records.length - 1].trainLoss).toBeLessThan(0.5);
 });
+
+test('the entry points check their input: unknown options, bad configs, members that cannot train together', async () => {
+  const cfg = makeConfig({ ...small, steps: 10 });
+  await expect(train(cfg, { egnine: 'tfjs' } as never)).rejects.toThrow(/options\.egnine: got 'tfjs'; allowed: no such option/);
+  await expect(train({ ...cfg, eta: -5 })).rejects.toThrow(/config\.eta: got -5; allowed: a finite number > 0/);
+  await expect(train({ ...cfg, bogus: 1 } as never)).rejects.toThrow(/config\.bogus: got 1; allowed: no such option/);
+  await expect(train(cfg, { engine: 'gpu' as never })).rejects.toThrow(/options\.engine: got 'gpu'; allowed: one of 'tfjs'/);
+  const { trainMembers } = await import('./trainer.js');
+  await expect(trainMembers([cfg, { ...cfg, hidden: 7 }])).rejects.toThrow(/members\[1\]\.hidden: got 7; allowed: 10, as member 0: runs trained together differ only in eta, seed, batchSize, steps/);
+  await expect(trainMembers([cfg, { ...cfg, loss: 'mse' }])).rejects.toThrow(/members\[1\]\.loss: got 'mse'/);
+});

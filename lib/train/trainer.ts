@@ -3,11 +3,14 @@
  * loop (train/loop.ts) on an engine. Plain SGD on the batch-mean loss; a run that hits NaN/Inf or a
  * parameter norm above `divergenceThreshold` stops, is marked diverged and keeps its records.
  */
-import type { RunConfig } from '../core/config.js';
+import { checkSameEnsemble, makeConfig, type RunConfig } from '../core/config.js';
+import { checkEnum, checkKeys, checkNumber } from '../core/validate.js';
+import { ENGINE_NAMES } from '../engines/engine.js';
 import { createEngine, pickEngine, type EngineChoice } from '../engines/create.js';
 import type { Engine } from '../engines/engine.js';
 import { createArchitecture } from '../models/create.js';
 import type { Probe } from '../probes/probe.js';
+import { ConfigError } from '../core/errors.js';
 import type { RunRecord } from '../records/types.js';
 import { checkpointState, type Checkpoint } from './checkpoint.js';
 import { runLoop, type LoopOptions, type TrainResult } from './loop.js';
@@ -24,7 +27,7 @@ export interface TrainOptions extends LoopOptions {
   resumeFrom?: Checkpoint | null;
   /** Called with a checkpoint after a record at most every `checkpointEverySeconds`, and when stopped. */
   onCheckpoint?: (checkpoint: Checkpoint) => void;
-  /** Engine: `auto` (default: the fused kernels where they cover the run), `tfjs`, `wasm-fused`, `webgpu-fused`. */
+  /** Engine: `auto` (default: the fused kernels where they cover the run), `tfjs`, `wasm-fused`, `webgpu-fused`, `webgpu-dense`. */
   engine?: EngineChoice;
   /** Divergence checks every this many steps (besides every record). Default 100. */
   checkEvery?: number;
@@ -43,11 +46,28 @@ export interface MembersOptions extends LoopOptions {
   onEngine?: (engine: Engine) => void;
 }
 
+const LOOP_KEYS = ['signal', 'checkpointEverySeconds', 'onProgress', 'sliceMs', 'measureFloats'] as const;
+const MEMBERS_KEYS = [...LOOP_KEYS, 'extraProbes', 'onRecord', 'onCheckpoint', 'resumeFrom', 'engine', 'checkEvery', 'onEngine'] as const;
+const TRAIN_KEYS = [...LOOP_KEYS, 'extraProbes', 'onRecord', 'onCheckpoint', 'resumeFrom', 'engine', 'checkEvery'] as const;
+
+/** Checks the options shared by {@link train} and {@link trainMembers}. */
+function checkTrainOptions(opts: Record<string, unknown>, keys: readonly string[], where: string): void {
+  checkKeys(opts, keys, where);
+  if (opts.engine !== undefined) checkEnum(opts.engine, [...ENGINE_NAMES, 'auto'], `${where}.engine`);
+  if (opts.checkEvery !== undefined) checkNumber(opts.checkEvery, { integer: true, ge: 1, le: 2 ** 31 }, `${where}.checkEvery`);
+  if (opts.checkpointEverySeconds !== undefined) checkNumber(opts.checkpointEverySeconds, { ge: 0 }, `${where}.checkpointEverySeconds`);
+  if (opts.extraProbes !== undefined && !Array.isArray(opts.extraProbes)) throw new ConfigError(`${where}.extraProbes`, opts.extraProbes, 'an array of probes');
+}
+
 /**
  * Trains several runs together on one engine (same architecture and data; each with its own η,
- * seed, |B| and steps); each gets the records and status it would get alone.
+ * seed, |B| and steps); each gets the records and status it would get alone. The configs and
+ * options are checked first (a ConfigError names what is wrong).
  */
-export async function trainMembers(cfgs: readonly RunConfig[], opts: MembersOptions = {}): Promise<TrainResult[]> {
+export async function trainMembers(configs: readonly RunConfig[], opts: MembersOptions = {}): Promise<TrainResult[]> {
+  checkTrainOptions({ ...opts }, MEMBERS_KEYS, 'options');
+  const cfgs = configs.map((c, m) => makeConfig(c, `members[${m}]`));
+  checkSameEnsemble(cfgs);
   if (cfgs.length === 0) return [];
   const engine = await createEngine(cfgs, pickEngine(cfgs, opts.engine), { checkEvery: opts.checkEvery });
   try {
@@ -71,8 +91,10 @@ export async function trainMembers(cfgs: readonly RunConfig[], opts: MembersOpti
   }
 }
 
-/** Trains one run from its config on the active backend. */
-export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+/** Trains one run from its config on the active backend (config and options checked first). */
+export async function train(config: RunConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+  checkTrainOptions({ ...opts }, TRAIN_KEYS, 'options');
+  const cfg = makeConfig(config);
   const [result] = await trainMembers([cfg], {
     ...opts,
     onRecord: opts.onRecord ? (_m, r) => opts.onRecord!(r) : undefined,

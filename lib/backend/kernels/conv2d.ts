@@ -5,6 +5,7 @@
  * origin, patch column (i, j, c) → its offset in the window). Any stride, dilation and padding.
  */
 import * as tf from '@tensorflow/tfjs';
+import { convPlanar, filterPlanar, planarLayout, spread } from './convPlanar.js';
 import { gemmEngine, type GemmEngine } from './gemmEngine.js';
 import { heapF32, output, runOriginal, type KernelArgs } from './heap.js';
 
@@ -75,7 +76,8 @@ export interface ConvGeometry {
   left: number;
 }
 
-function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
+/** The geometry of tfjs's convolution info. */
+export function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
   return {
     n: info.batchSize, h: info.inHeight, w: info.inWidth, ci: info.inChannels, ho: info.outHeight, wo: info.outWidth, co: info.outChannels,
     kh: info.filterHeight, kw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth,
@@ -85,12 +87,32 @@ function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
 }
 
 /** The padded input's height and width that the output needs. */
-function paddedSize(g: ConvGeometry): [number, number] {
+export function paddedSize(g: ConvGeometry): [number, number] {
   return [Math.max(1, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1), Math.max(1, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1)];
+}
+
+/** Stride-1 convolutions run on planar copies (kernels/convPlanar.ts). */
+export function planarFits(g: ConvGeometry): boolean {
+  return g.sh === 1 && g.sw === 1;
+}
+
+/** y = conv2d(x, W) (+ bias, ReLU) by the planar kernels (stride 1). */
+export function convForwardPlanar(
+  backend: KernelArgs['backend'], x: Float32Array, filter: Float32Array, g: ConvGeometry, bias: Float32Array | null, relu: boolean,
+): tf.TensorInfo {
+  const [hp, wp] = paddedSize(g);
+  const e = gemmEngine();
+  e.reset();
+  const { planar } = spread(e, x, planarLayout(g.n, g.h, g.w, g.ci, g.top, g.left, hp, wp));
+  const size = g.n * g.ho * g.wo * g.co;
+  const y = e.alloc(size * 4);
+  convPlanar(e, planar, { kh: g.kh, kw: g.kw, dh: g.dh, dw: g.dw, ho: g.ho, wo: g.wo, co: g.co }, filter, bias, relu, y);
+  return output(backend, [g.n, g.ho, g.wo, g.co], e.f32.subarray(y >>> 2, (y >>> 2) + size));
 }
 
 /** y = conv2d(x, W) for W [kh, kw, ci, co]: rows = output pixels, columns = output channels, reduction over the window. */
 function convForward(backend: KernelArgs['backend'], x: tf.TensorInfo, filter: Float32Array, g: ConvGeometry): tf.TensorInfo {
+  if (planarFits(g)) return convForwardPlanar(backend, heapF32(backend, x), filter, g, null, false);
   const [hp, wp] = paddedSize(g);
   const e = gemmEngine();
   e.reset();
@@ -185,6 +207,12 @@ export function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const [hp, wp] = paddedSize(g);
   const e = gemmEngine();
   e.reset();
+  if (planarFits(g)) {
+    const { planar: X } = spread(e, heapF32(args.backend, x), planarLayout(n, g.h, g.w, ci, g.top, g.left, hp, wp));
+    const { planar: D } = spread(e, heapF32(args.backend, dy), planarLayout(n, ho, wo, co, 0, 0, ho, 4 * Math.ceil(wo / 4)));
+    const dW = filterPlanar(e, X, D, { kh, kw, dh: g.dh, dw: g.dw, ho, wo, co });
+    return output(args.backend, [kh, kw, ci, co], dW);
+  }
   const X = putPadded(e, heapF32(args.backend, x), [n, g.h, g.w, ci], g.top, g.left, hp, wp);
   const D = e.put(heapF32(args.backend, dy));
   const M = kh * kw * ci;

@@ -12,6 +12,12 @@ import { chooseSplit, KC, panelWidth, sharedChunks, type GemmSplit } from './gem
 
 export type { GemmSplit } from './gemmPlan.js';
 
+/** The module's exports that run on the pool's threads (GEMM, and the planar convolutions of wasm/assembly/_conv.ts). */
+const POOL_EXPORTS = ['gemm', 'gemmDot', 'gemmShared', 'gemmDotShared', 'convShared', 'filterShared', 'planarShare'] as const;
+
+/** An export that {@link GemmEngine.parallel} can run. */
+export type PoolExport = (typeof POOL_EXPORTS)[number];
+
 /** Words of a job descriptor (wasm/assembly/gemm.ts). */
 const DESC_WORDS = 14;
 /** Column block (columns of B packed at once): a multiple of both panel widths. */
@@ -97,7 +103,7 @@ export class GemmEngine {
     this.memory = sharedMemory(64);
     const { name, module } = gemmModule();
     this.build = name;
-    this.pool = new WasmPool(module, this.memory, ['gemm', 'gemmDot', 'gemmShared', 'gemmDotShared'], threads);
+    this.pool = new WasmPool(module, this.memory, [...POOL_EXPORTS], threads);
     this.threads = this.pool.threads;
     this.exports = this.pool.exports as unknown as GemmExports;
     this.base = align(this.exports.heapBase());
@@ -219,8 +225,21 @@ export class GemmEngine {
     for (const p of partial) this.exports.addInto(job.c, p, cBytes >>> 2);
   }
 
+  /**
+   * Calls export `name` on `args.length` threads (thread t with args[t]) and returns when all are done;
+   * the caller shares the work out (static shares, or an atomic {@link counter} the threads draw from).
+   */
+  parallel(name: PoolExport, args: readonly (readonly number[])[]): number[] {
+    return this.pool.run(name, args);
+  }
+
+  /** Thread t's 256 bytes of scratch (the start of its pack buffer; free outside a GEMM job). */
+  scratch(t: number): number {
+    return this.base + t * PACK_BYTES;
+  }
+
   /** A zeroed word for the threads' atomic counter of shares taken. */
-  private counter(): number {
+  counter(): number {
     const p = this.alloc(4);
     Atomics.store(this.u32, p >>> 2, 0);
     return p;

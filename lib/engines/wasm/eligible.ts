@@ -2,7 +2,7 @@
  * Which sets of configs the fused two-layer WASM engine ('wasm-fused') can train together, and
  * why not when it cannot.
  */
-import type { RunConfig } from '../../core/config.js';
+import { sharedFieldMismatch, type RunConfig } from '../../core/config.js';
 import { INPUT_CODES, MAX_BYTES, planLayout } from './layout.js';
 
 /** The verdict of {@link wasmFusedEligible}. */
@@ -26,6 +26,11 @@ export function wasmFusedEligible(configs: readonly RunConfig[], threads = 2): W
   const no = (reason: string): WasmEligibility => ({ eligible: false, reason });
   if (configs.length === 0) return no('no configs');
   const first = configs[0];
+  const differ = sharedFieldMismatch(configs, SHARED_FIELDS);
+  if (differ) {
+    const { member, field } = differ;
+    return no(`members differ in ${field} (member ${member}: ${String(configs[member][field])}, member 0: ${String(first[field])})`);
+  }
   if (first.model !== 'two-layer') return no(`model '${first.model}' (only 'two-layer')`);
   if (INPUT_CODES[first.input] === undefined) return no(`input '${first.input}' (only synthetic 'gaussian' or 'uniform')`);
   if (first.classes === 1 ? first.loss === 'softmax-ce' : first.loss !== 'softmax-ce') {
@@ -37,9 +42,6 @@ export function wasmFusedEligible(configs: readonly RunConfig[], threads = 2): W
   if (!Number.isInteger(first.trainSize) || first.trainSize < 0 || first.trainSize >= 2 ** 32) return no(`trainSize = ${first.trainSize}`);
   for (let m = 0; m < configs.length; m++) {
     const c = configs[m];
-    for (const key of SHARED_FIELDS) {
-      if (c[key] !== first[key]) return no(`members differ in ${key} (member ${m}: ${String(c[key])}, member 0: ${String(first[key])})`);
-    }
     if (!Number.isInteger(c.batchSize) || c.batchSize < 1) return no(`member ${m}: batchSize = ${c.batchSize} (a positive integer)`);
     if (c.trainSize > 0 && c.trainSize < c.batchSize) return no(`member ${m}: trainSize ${c.trainSize} < batchSize ${c.batchSize}`);
     if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed >= 2 ** 32) return no(`member ${m}: seed = ${c.seed} (a u32)`);

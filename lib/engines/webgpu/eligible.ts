@@ -2,7 +2,7 @@
  * Which sets of configs the fused WebGPU engine ('webgpu-fused') can train together, and why not
  * when it cannot.
  */
-import type { RunConfig } from '../../core/config.js';
+import { sharedFieldMismatch, type RunConfig } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { planTwoLayer, type PlanLimits } from './plan.js';
 
@@ -23,6 +23,11 @@ export function webgpuFusedEligible(configs: readonly RunConfig[], limits?: Plan
   const no = (reason: string): WebgpuEligibility => ({ eligible: false, reason });
   if (configs.length === 0) return no('no configs');
   const first = configs[0];
+  const differ = sharedFieldMismatch(configs, WEBGPU_SHARED_FIELDS);
+  if (differ) {
+    const { member, field } = differ;
+    return no(`members differ in ${field} (member ${member}: ${String(configs[member][field])}, member 0: ${String(first[field])})`);
+  }
   if (first.model !== 'two-layer') return no(`model '${first.model}' (only 'two-layer')`);
   if (first.input !== 'gaussian' && first.input !== 'uniform') return no(`input '${first.input}' (only synthetic 'gaussian' or 'uniform')`);
   if (first.classes === 1 ? first.loss === 'softmax-ce' : first.loss !== 'softmax-ce') {
@@ -36,9 +41,6 @@ export function webgpuFusedEligible(configs: readonly RunConfig[], limits?: Plan
   }
   for (let m = 0; m < configs.length; m++) {
     const c = configs[m];
-    for (const key of WEBGPU_SHARED_FIELDS) {
-      if (c[key] !== first[key]) return no(`members differ in ${key} (member ${m}: ${String(c[key])}, member 0: ${String(first[key])})`);
-    }
     const noise = (c as unknown as Record<string, unknown>).gradientNoise;
     if (noise !== undefined && noise !== 'none') return no(`member ${m}: gradientNoise '${String(noise)}' (only plain SGD)`);
     if (!Number.isInteger(c.batchSize) || c.batchSize < 1 || c.batchSize >= 2 ** 31) {

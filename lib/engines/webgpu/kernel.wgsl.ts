@@ -10,7 +10,7 @@
  * the parameters before the step: every slot's forward pass is done by then), else its gradient is
  * accumulated over the chunks (in private variables, or in the scratch buffer G with W in storage).
  * b and V are updated at the end of the step. The divergence rule of
- * train/divergence.ts is applied after every step count that is a multiple of `check`.
+ * engines/divergence.ts is applied after every step count that is a multiple of `check`.
  *
  * Bindings: 0 uniform Params {t0, steps, check, base, kall}; 1 configs (read), 2 state (u32 words:
  * 3 per member of loss, then 2 per member of status), 3 W, 4 V, 5 b (with bias), 6 G (several chunks, W in storage).

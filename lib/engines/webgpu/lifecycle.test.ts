@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../../core/errors.js';
 import { describeWebgpu, webgpuDevice } from '../../testing/webgpu.js';
-import { distances, refAdvance, refMembers, testConfig, worst } from './refDriver.js';
+import { distances, refAdvance, refMembers, testConfig, worst } from '../../testing/webgpuRefDriver.js';
 import { createWebgpuTwoLayerEngine } from './twoLayerEngine.js';
 
 const all = (n: number) => Array.from({ length: n }, () => true);

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../../core/errors.js';
 import { describeWebgpu, webgpuDevice } from '../../testing/webgpu.js';
-import { testConfig } from './refDriver.js';
+import { testConfig } from '../../testing/webgpuRefDriver.js';
 import { createWebgpuTwoLayerEngine } from './twoLayerEngine.js';
 
 await describeWebgpu('webgpu-fused paramTensors(members) on split sweeps', () => {

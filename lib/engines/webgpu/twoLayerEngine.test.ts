@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../core/config.js';
 import { describeWebgpu, webgpuDevice } from '../../testing/webgpu.js';
-import { distances, refAdvance, refMembers, testConfig, worst } from './refDriver.js';
+import { distances, refAdvance, refMembers, testConfig, worst } from '../../testing/webgpuRefDriver.js';
 import { installWebgpu } from '../../backend/webgpu.js';
 import type { PlanTuning } from './plan.js';
 import { createWebgpuTwoLayerEngine, type WebgpuEngineOptions } from './twoLayerEngine.js';

@@ -17,6 +17,7 @@ import { computePipeline, flushTfjs, readRanges, tfjsDevice, USAGE } from './gpu
 import type { GpuBindGroup, GpuBuffer, GpuDevice, GpuPipeline } from './gpu.js';
 import { BINDING, twoLayerKernel } from './kernel.wgsl.js';
 import { normsKernel } from './norms.wgsl.js';
+import { decodeLossSums, encodeLossSum, resetLossSums } from './lossAccumulator.js';
 import { CFG_WORDS, planLimits, planTwoLayer, STATE_WORDS, type KernelPlan, type PlanLimits, type PlanTuning } from './plan.js';
 
 /** Options of the webgpu-fused engine. */
@@ -85,10 +86,9 @@ export async function createWebgpuTwoLayerEngine(
   const software = (await installWebgpu(false)).software;
   const tuning: PlanTuning = { ...(software ? SOFTWARE_TUNING : {}), ...opts.tuning };
   const plan = planTwoLayer({ ...first, members: configs.length, maxBatch }, planLimits(device.limits, opts.limits), tuning);
-  const [main, norms] = await Promise.all([
-    computePipeline(device, twoLayerKernel(plan), 'webgpu-fused two-layer SGD'),
-    computePipeline(device, normsKernel(plan), 'webgpu-fused norms'),
-  ]);
+  // one after the other: each creation brackets its own error scopes, which must not interleave
+  const main = await computePipeline(device, twoLayerKernel(plan), 'webgpu-fused two-layer SGD');
+  const norms = await computePipeline(device, normsKernel(plan), 'webgpu-fused norms');
   const steps = opts.maxStepsPerDispatch ?? stepsFor(software ? MAC_BUDGET.software : MAC_BUDGET.gpu, configs, plan);
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
@@ -287,6 +287,8 @@ export class WebgpuTwoLayerEngine implements Engine {
       pass.end();
       q.submit([enc.finish()]);
     }
+    // resolve when the device has done the work: the loop sizes its chunks (and so its response to signals) by this
+    await q.onSubmittedWorkDone();
   }
 
   async takeFrozen(): Promise<FrozenMember[]> {
@@ -308,23 +310,13 @@ export class WebgpuTwoLayerEngine implements Engine {
     this.check();
     const K = this.configs.length;
     const [buf] = await readRanges(this.device, [{ buffer: this.state, offset: 0, size: 12 * K }]);
-    const u = new Uint32Array(buf);
-    const f = new Float32Array(buf);
-    const out = new Float64Array(K);
-    for (let m = 0; m < K; m++) out[m] = u[3 * m] + u[3 * m + 1] / TWO32 + f[3 * m + 2];
-    return out;
+    return decodeLossSums(buf, K, 3);
   }
 
   async resetLoss(members: readonly number[]): Promise<void> {
     this.check();
     for (const m of members) this.checkMember(m, 'resetLoss.members');
-    const sorted = [...new Set(members)].sort((a, b) => a - b);
-    for (let i = 0; i < sorted.length; ) {
-      let j = i;
-      while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-      this.device.queue.writeBuffer(this.state, 12 * sorted[i], new Uint32Array(3 * (j - i + 1)));
-      i = j + 1;
-    }
+    resetLossSums(this.device, this.state, members, 3);
   }
 
   async sumSquares(): Promise<Record<string, number>[]> {
@@ -413,11 +405,10 @@ export class WebgpuTwoLayerEngine implements Engine {
     ];
     if (g.b) ranges.push({ buffer: g.b, offset: k * N * 4, size: N * 4 });
     const [loss, W, V, b] = await readRanges(this.device, ranges);
-    const u = new Uint32Array(loss);
     const params: Record<string, Float32Array> = { W: new Float32Array(W) };
     if (b) params.b = new Float32Array(b);
     params.V = new Float32Array(V);
-    return { params, lossSum: u[0] + u[1] / TWO32 + new Float32Array(loss)[2] };
+    return { params, lossSum: decodeLossSums(loss, 1, 3)[0] };
   }
 
   /** Restores a member's parameters and loss accumulator and clears its frozen status. */
@@ -427,17 +418,8 @@ export class WebgpuTwoLayerEngine implements Engine {
     flushTfjs();
     this.writeParams(member, state.params, 'load.state');
     this.dropTensors();
-    const words = new ArrayBuffer(12);
-    const u = new Uint32Array(words);
-    const x = state.lossSum;
-    if (Number.isFinite(x) && x >= 0 && x < 2 ** 31) {
-      u[0] = Math.floor(x);
-      u[1] = Math.min(TWO32 - 1, Math.round((x - u[0]) * TWO32));
-    } else {
-      new Float32Array(words)[2] = x;
-    }
     const q = this.device.queue;
-    q.writeBuffer(this.state, 12 * member, words);
+    q.writeBuffer(this.state, 12 * member, encodeLossSum(state.lossSum, 3));
     q.writeBuffer(this.state, 12 * this.configs.length + 8 * member, new Uint32Array(2));
     this.reported[member] = false;
   }

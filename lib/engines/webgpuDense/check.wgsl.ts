@@ -1,7 +1,7 @@
 /**
  * The norms kernel: Σp² of every parameter of every member of a group into the state's norm
  * region (one workgroup per member). With flag bit 0 set (after a step count that is a multiple
- * of checkEvery) it is the divergence rule of train/divergence.ts for the live members: a
+ * of checkEvery) it is the divergence rule of engines/divergence.ts for the live members: a
  * non-finite loss accumulator, or a parameter with √(Σp²) non-finite or above the member's
  * threshold, freezes the member at step S.t + 1.
  */

@@ -75,15 +75,10 @@ export async function createWebgpuDenseEngine(configs: readonly RunConfig[], opt
   const input = { shape: denseShape(first, n), members: configs.length, maxBatch, channels: ds ? ds.shape[2] : 0 };
   const plan = planDense(input, denseLimits(device.limits, opts.limits), opts.tuning);
   const layout = denseLayout(device, plan.images?.parts ?? 0);
-  const [norms, steps] = await Promise.all([
-    densePipeline(device, layout, normsKernel(plan), 'webgpu-dense norms'),
-    Promise.all(
-      stepKernels(plan).map(async (k) => ({
-        pipeline: await densePipeline(device, layout, k.code, `webgpu-dense ${k.label}`),
-        jobs: k.jobs,
-      })),
-    ),
-  ]);
+  // one after the other: each creation brackets its own error scopes, which must not interleave
+  const norms = await densePipeline(device, layout, normsKernel(plan), 'webgpu-dense norms');
+  const steps: { pipeline: Awaited<ReturnType<typeof densePipeline>>; jobs: ReturnType<typeof stepKernels>[number]['jobs'] }[] = [];
+  for (const k of stepKernels(plan)) steps.push({ pipeline: await densePipeline(device, layout, k.code, `webgpu-dense ${k.label}`), jobs: k.jobs });
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
   let engine: WebgpuDenseEngine | null = null;

@@ -1,7 +1,7 @@
 /**
  * Which sets of configs the webgpu-dense engine can train together, and why not when it cannot.
  */
-import { isImageInput, type RunConfig } from '../../core/config.js';
+import { isImageInput, sharedFieldMismatch, type RunConfig } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { planDense, type DenseLimits } from './plan.js';
 import { denseShape } from './shape.js';
@@ -29,6 +29,11 @@ export function webgpuDenseEligible(configs: readonly RunConfig[], limits?: Dens
   const no = (reason: string): DenseEligibility => ({ eligible: false, reason });
   if (configs.length === 0) return no('no configs');
   const first = configs[0];
+  const differ = sharedFieldMismatch(configs, DENSE_SHARED_FIELDS.filter((k) => k !== 'depth' || first.model === 'fc'));
+  if (differ) {
+    const { member, field } = differ;
+    return no(`members differ in ${field} (member ${member}: ${String(configs[member][field])}, member 0: ${String(first[field])})`);
+  }
   if (first.model !== 'fc' && first.model !== 'two-layer') return no(`model '${first.model}' (only 'fc' or 'two-layer')`);
   if (first.classes === 1 ? first.loss === 'softmax-ce' : first.loss !== 'softmax-ce') {
     return no(`loss '${first.loss}' with classes = ${first.classes} ('bce' or 'mse' with 1 class, 'softmax-ce' with 2 or more)`);
@@ -38,10 +43,6 @@ export function webgpuDenseEligible(configs: readonly RunConfig[], limits?: Dens
   }
   for (let m = 0; m < configs.length; m++) {
     const c = configs[m];
-    for (const key of DENSE_SHARED_FIELDS) {
-      if (key === 'depth' && first.model !== 'fc') continue;
-      if (c[key] !== first[key]) return no(`members differ in ${key} (member ${m}: ${String(c[key])}, member 0: ${String(first[key])})`);
-    }
     if (c.gradientNoise !== 'none') return no(`member ${m}: gradientNoise '${c.gradientNoise}' (only plain SGD)`);
     if (!Number.isInteger(c.batchSize) || c.batchSize < 1 || c.batchSize >= 2 ** 31) return no(`member ${m}: batchSize = ${c.batchSize}`);
     if (c.trainSize > 0 && c.trainSize < c.batchSize) return no(`member ${m}: trainSize ${c.trainSize} < batchSize ${c.batchSize}`);

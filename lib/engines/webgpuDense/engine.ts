@@ -11,6 +11,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Engine, EngineName, FrozenMember, MemberState } from '../engine.js';
+import { decodeLossSums, encodeLossSum, resetLossSums } from '../webgpu/lossAccumulator.js';
 import { flushTfjs, readRanges, type GpuPipeline } from '../webgpu/gpu.js';
 import { destroyBuffers, type GroupBuffers, type SharedBuffers } from './buffers.js';
 import { dispatchFlat, type DenseDevice, type DensePass } from './device.js';
@@ -176,6 +177,8 @@ export class WebgpuDenseEngine implements Engine {
       pass.end();
       this.device.queue.submit([enc.finish()]);
     }
+    // resolve when the device has done the work: the loop sizes its chunks (and so its response to signals) by this
+    await this.device.queue.onSubmittedWorkDone();
   }
 
   /** Encodes the norms kernel (the divergence rule where the slot at `offset` says so) for `groups`. */
@@ -209,22 +212,13 @@ export class WebgpuDenseEngine implements Engine {
   async lossSums(): Promise<Float64Array> {
     this.check();
     const K = this.configs.length;
-    const buf = await this.readState(0, 4 * K);
-    const u = new Uint32Array(buf);
-    const f = new Float32Array(buf);
-    return Float64Array.from({ length: K }, (_, m) => u[4 * m] + u[4 * m + 1] / TWO32 + f[4 * m + 2]);
+    return decodeLossSums(await this.readState(0, 4 * K), K, 4);
   }
 
   async resetLoss(members: readonly number[]): Promise<void> {
     this.check();
     for (const m of members) this.checkMember(m, 'resetLoss.members');
-    const sorted = [...new Set(members)].sort((a, b) => a - b);
-    for (let i = 0; i < sorted.length; ) {
-      let j = i;
-      while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-      this.device.queue.writeBuffer(this.shared.state, 16 * sorted[i], new Uint32Array(4 * (j - i + 1)));
-      i = j + 1;
-    }
+    resetLossSums(this.device, this.shared.state, members, 4);
   }
 
   async sumSquares(): Promise<Record<string, number>[]> {
@@ -259,9 +253,8 @@ export class WebgpuDenseEngine implements Engine {
       ...this.gatherParams.map((p) => ({ ...p.locate(member), size: 4 * p.size })),
     ];
     const [loss, ...parts] = await readRanges(this.device as never, ranges);
-    const u = new Uint32Array(loss);
     const params = Object.fromEntries(this.gatherParams.map((p, i) => [p.name, new Float32Array(parts[i])]));
-    return { params, lossSum: u[0] + u[1] / TWO32 + new Float32Array(loss)[2] };
+    return { params, lossSum: decodeLossSums(loss, 1, 3)[0] };
   }
 
   /** Restores a member's parameters and loss accumulator and clears its frozen status. */
@@ -271,17 +264,8 @@ export class WebgpuDenseEngine implements Engine {
     flushTfjs();
     this.staging.drop();
     this.writeParams(member, state.params, 'load.state');
-    const words = new ArrayBuffer(16);
-    const u = new Uint32Array(words);
-    const x = state.lossSum;
-    if (Number.isFinite(x) && x >= 0 && x < 2 ** 31) {
-      u[0] = Math.floor(x);
-      u[1] = Math.min(TWO32 - 1, Math.round((x - u[0]) * TWO32));
-    } else {
-      new Float32Array(words)[2] = x;
-    }
     const q = this.device.queue;
-    q.writeBuffer(this.shared.state, 16 * member, words);
+    q.writeBuffer(this.shared.state, 16 * member, encodeLossSum(state.lossSum, 4));
     q.writeBuffer(this.shared.state, 16 * this.configs.length + 16 * member, new Uint32Array(4));
     this.reported[member] = false;
   }

@@ -6,7 +6,7 @@ import { registerFusedEngine } from '../create.js';
 import type { EngineName } from '../engine.js';
 import { train, trainMembers } from '../../train/trainer.js';
 import { describeWebgpu, webgpuDevice } from '../../testing/webgpu.js';
-import { checkRecords, denseTestConfig } from './agree.js';
+import { checkRecords, denseTestConfig } from '../../testing/denseAgree.js';
 import { WEBGPU_DENSE_FACTORY } from './factory.js';
 
 await describeWebgpu('webgpu-dense through trainMembers', () => {

@@ -4,7 +4,7 @@
  * uniform), members of their own |B|, η and seed, and tile layouts with several tiles per layer.
  */
 import { describeWebgpu, webgpuDevice } from '../../testing/webgpu.js';
-import { denseTestConfig, expectDenseAgrees } from './agree.js';
+import { denseTestConfig, expectDenseAgrees } from '../../testing/denseAgree.js';
 
 await describeWebgpu('webgpu-dense fc against the tfjs engine', () => {
   beforeAll(async () => {

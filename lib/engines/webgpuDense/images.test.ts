@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeCifarFiles, writeFashionMnistFiles } from '../../testing/datafiles.js';
 import { describeWebgpu, webgpuDevice } from '../../testing/webgpu.js';
-import { denseTestConfig, expectDenseAgrees } from './agree.js';
+import { denseTestConfig, expectDenseAgrees } from '../../testing/denseAgree.js';
 
 await describeWebgpu('webgpu-dense on image datasets against the tfjs engine', () => {
   let dir = '';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../../core/errors.js';
 import { describeWebgpu, webgpuDevice } from '../../testing/webgpu.js';
-import { denseTestConfig, expectDenseAgrees } from './agree.js';
+import { denseTestConfig, expectDenseAgrees } from '../../testing/denseAgree.js';
 import { createWebgpuDenseEngine } from './create.js';
 
 const all = (n: number) => Array.from({ length: n }, () => true);

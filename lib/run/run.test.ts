@@ -5,7 +5,7 @@ import type { Probe } from '../probes/probe.js';
 import { readRun, readSweep } from '../records/reader.js';
 import type { ExampleSpec } from './example.js';
 import { runExample, runSweep } from './run.js';
-import type { SweepSpec } from './sweep.js';
+import type { SweepSpec } from '../sweep/sweep.js';
 
 let tmp: string;
 beforeAll(() => {

@@ -17,8 +17,8 @@ import { runId } from '../records/runDir.js';
 import { writeSweepReport, type ReportFiles } from '../report/write.js';
 import type { ExampleSpec, ExampleSummary } from './example.js';
 import { readSweep } from '../records/reader.js';
-import { maxMembersFor, planGroups, runIsComplete, runMembers, type RunOutcome, type RunnerOptions } from './runner.js';
-import { expandSweep, totalSteps, writeSweepSpec, type SweepSpec } from './sweep.js';
+import { checkRunnerOptions, maxMembersFor, planGroups, runIsComplete, runMembers, type RunOutcome, type RunnerOptions } from '../sweep/runner.js';
+import { expandSweep, totalSteps, writeSweepSpec, type SweepSpec } from '../sweep/sweep.js';
 
 /** A deterministic subset of an example's runs: run k (over all its sweeps, in order) belongs to shard k mod count. */
 export interface Shard {
@@ -72,6 +72,8 @@ export interface SweepRunOptions extends RunnerOptions {
 /** Expands and runs a sweep under `<outDir>/<spec.name>`. Diverged runs do not stop the others. */
 export async function runSweep(spec: SweepSpec, outDir: string, opts: SweepRunOptions = {}): Promise<RunOutcome[]> {
   const { backend, ...rest } = opts;
+  checkRunnerOptions(rest);
+  if (typeof outDir !== 'string' || outDir === '') throw new ConfigError('outDir', outDir, 'a directory path');
   await useBackend(backend);
   const plan = await planSweep(spec, path.join(outDir, spec.name));
   return runPlanned(plan, rest);

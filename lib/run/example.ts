@@ -1,7 +1,7 @@
 /** The shape of an example: a named reproduction of one of the paper's figures, made of sweeps. */
 import type { SweepAnalysis } from '../analysis/summary.js';
 import type { RunData } from '../records/types.js';
-import type { SweepSpec } from './sweep.js';
+import type { SweepSpec } from '../sweep/sweep.js';
 
 /** Options every example takes. */
 export interface ExampleOptions {

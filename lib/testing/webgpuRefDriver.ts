@@ -3,11 +3,11 @@
  * divergence rule every `checkEvery` steps, frozen members), and the distance of an engine's
  * members from it: the oracle of the webgpu-fused tests.
  */
-import { makeConfig, type RunConfig } from '../../core/config.js';
-import { divergenceReason } from '../../train/divergence.js';
-import type { Engine } from '../engine.js';
-import { referenceStep, type TwoLayerParams } from '../reference.js';
-import { defaultInitial } from './twoLayerEngine.js';
+import { makeConfig, type RunConfig } from '../core/config.js';
+import { divergenceReason } from '../engines/divergence.js';
+import type { Engine } from '../engines/engine.js';
+import { referenceStep, type TwoLayerParams } from '../engines/reference.js';
+import { defaultInitial } from '../engines/webgpu/twoLayerEngine.js';
 
 /** A two-layer config for tests (small sizes, no probes). */
 export function testConfig(partial: Partial<RunConfig>): RunConfig {

@@ -5,12 +5,12 @@
  * tensor may leak. Throws an Error naming the first disagreement (no test framework needed).
  */
 import * as tf from '@tensorflow/tfjs';
-import { makeConfig, type RunConfig } from '../../core/config.js';
-import { createArchitecture } from '../../models/create.js';
-import type { RunRecord } from '../../records/types.js';
-import { runLoop, type TrainResult } from '../../train/loop.js';
-import { train } from '../../train/trainer.js';
-import { createWebgpuDenseEngine, type WebgpuDenseOptions } from './create.js';
+import { makeConfig, type RunConfig } from '../core/config.js';
+import { createArchitecture } from '../models/create.js';
+import type { RunRecord } from '../records/types.js';
+import { runLoop, type TrainResult } from '../train/loop.js';
+import { train } from '../train/trainer.js';
+import { createWebgpuDenseEngine, type WebgpuDenseOptions } from '../engines/webgpuDense/create.js';
 
 /** Tolerances: activation rates are fractions of the probe set (absolute); other fields relative to max(1, |v|). */
 export interface DenseTolerance {
