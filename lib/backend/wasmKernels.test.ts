@@ -169,6 +169,135 @@ describe('convolutions', () => {
   });
 });
 
+describe('conv layers (FusedConv2D, ThermoConvLayer, ThermoConvLayerGrad)', () => {
+  type LayerCase = [Shape, Shape, 'same' | 'valid'];
+  // batch 1, odd sizes, every mix of 3- and 2-channel panels, a one-channel input, an even window
+  const cases: LayerCase[] = [
+    [[1, 5, 7, 1], [3, 3, 1, 1], 'same'],
+    [[2, 7, 6, 3], [3, 3, 3, 4], 'same'],
+    [[1, 8, 8, 1], [5, 5, 1, 10], 'same'],
+    [[3, 9, 7, 10], [5, 5, 10, 10], 'same'],
+    [[2, 6, 9, 2], [3, 3, 2, 5], 'valid'],
+    [[2, 5, 6, 3], [2, 2, 3, 7], 'same'],
+  ];
+
+  test.each(cases)('FusedConv2D x %j, W %j, pad %s, with bias and ReLU or linear, equals cpu', async (xs, ws, pad) => {
+    const x = values(size(xs), 50);
+    const w = values(size(ws), 51);
+    const b = values(ws[3], 52);
+    for (const activation of ['relu', 'linear'] as const) {
+      for (const bias of [true, false]) {
+        const f = () =>
+          tf.fused.conv2d({ x: tf.tensor4d(x, xs as never), filter: tf.tensor4d(w, ws as never), strides: 1, pad, bias: bias ? tf.tensor1d(b) : undefined, activation });
+        const cpu = await onCpu(f);
+        await withEverySplit(async () => expectClose(await onWasm(f), cpu));
+      }
+    }
+  });
+
+  test("FusedConv2D that the library does not cover (strides, other activations) goes to the backend's own kernel", async () => {
+    const x = values(2 * 9 * 8 * 3, 53);
+    const w = values(3 * 3 * 3 * 4, 54);
+    const b = values(4, 55);
+    for (const [strides, activation] of [[2, 'relu'], [1, 'elu'], [1, 'leakyrelu']] as const) {
+      const f = () =>
+        tf.fused.conv2d({
+          x: tf.tensor4d(x, [2, 9, 8, 3]), filter: tf.tensor4d(w, [3, 3, 3, 4]), strides, pad: 'same', bias: tf.tensor1d(b), activation,
+          leakyreluAlpha: 0.1,
+        });
+      expectClose(await onWasm(f), await onCpu(f));
+    }
+  });
+
+  /** relu(conv(x, W) + b) (or without ReLU / bias) and its gradients for x, W and b against dy, flattened in that order. */
+  function layerReference(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D, dy: tf.Tensor, pad: 'same' | 'valid', relu: boolean, bias: boolean) {
+    const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => {
+      let z: tf.Tensor = tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, pad);
+      if (bias) z = tf.add(z, bb);
+      return relu ? tf.relu(z) : z;
+    };
+    const [gx, gw, gb] = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb?: tf.Tensor) => tf.sum(tf.mul(f(xx, ww, bb ?? b), dy)))(bias ? [x, w, b] : [x, w]);
+    return [f(x, w, b), gx, gw, ...(bias ? [gb] : [])];
+  }
+
+  test.each(cases)('ThermoConvLayer and ThermoConvLayerGrad x %j, W %j, pad %s equal cpu autodiff', async (xs, ws, pad) => {
+    const x = values(size(xs), 56);
+    const w = values(size(ws), 57);
+    const b = values(ws[3], 58);
+    for (const [relu, bias, inputGrad] of [[true, true, true], [false, true, true], [true, false, false]] as const) {
+      const parts = (useKernels: boolean) => {
+        const xt = tf.tensor4d(x, xs as never);
+        const wt = tf.tensor4d(w, ws as never);
+        const bt = tf.tensor1d(b);
+        if (!useKernels) {
+          const dy = tf.tensor(values(size(tf.conv2d(xt, wt, 1, pad).shape), 59), tf.conv2d(xt, wt, 1, pad).shape);
+          const [y, gx, gw, gb] = layerReference(xt, wt, bt, dy, pad, relu, bias);
+          return tf.concat([y, ...(inputGrad ? [gx] : []), gw, ...(gb ? [gb] : [])].map((t) => tf.reshape(t, [-1])));
+        }
+        const inputs: tf.NamedTensorMap = bias ? { x: xt, filter: wt, bias: bt } : { x: xt, filter: wt };
+        const y = tf.engine().runKernel('ThermoConvLayer', inputs, { pad, relu }) as tf.Tensor;
+        const dy = tf.tensor(values(size(y.shape), 59), y.shape);
+        const gradInputs: tf.NamedTensorMap = relu ? { x: xt, filter: wt, dy, y } : { x: xt, filter: wt, dy };
+        const attrs = { pad, relu, inputGrad, biasGrad: bias };
+        const grads = tf.engine().runKernel('ThermoConvLayerGrad', gradInputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        return tf.concat([y, ...grads].map((t) => tf.reshape(t, [-1])));
+      };
+      const cpu = await onCpu(() => parts(false));
+      await withEverySplit(async () => expectClose(await onWasm(() => parts(true)), cpu));
+    }
+  });
+
+  test('a stack of layers hands planar copies from kernel to kernel (and makes them when it finds none): equal to cpu', async () => {
+    const xs = [2, 7, 9, 3];
+    const x = values(size(xs), 60);
+    const ws = [[3, 3, 3, 4], [3, 3, 4, 4], [3, 3, 4, 4], [5, 5, 4, 2]];
+    const wv = ws.map((s, i) => values(size(s), 61 + i).map((v) => v * 0.5));
+    const bv = ws.map((s, i) => values(s[3], 71 + i));
+    const net = (useKernels: boolean) => {
+      const wt = ws.map((s, i) => tf.tensor4d(wv[i], s as never));
+      const bt = bv.map((v) => tf.tensor1d(v));
+      const layer = (a: tf.Tensor4D, i: number) => {
+        if (!useKernels) return tf.relu(tf.add(tf.conv2d(a, wt[i], 1, 'same'), bt[i])) as tf.Tensor4D;
+        return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+          const [aa, ww, bb, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
+          const y = tf.engine().runKernel('ThermoConvLayer', { x: aa, filter: ww, bias: bb }, { pad: 'same', relu: true }) as tf.Tensor4D;
+          save([aa, ww, y]);
+          const attrs = { pad: 'same', relu: true, inputGrad: true, biasGrad: true } as unknown as tf.NamedAttrMap;
+          const gradFunc = (dy: tf.Tensor | tf.Tensor[], [sa, sw, sy]: tf.Tensor[]) =>
+            tf.engine().runKernel('ThermoConvLayerGrad', { x: sa, filter: sw, dy: dy as tf.Tensor, y: sy }, attrs) as tf.Tensor[];
+          return { value: y, gradFunc };
+        })(a, wt[i], bt[i]) as tf.Tensor4D;
+      };
+      const loss = (xx: tf.Tensor) => {
+        let a = xx as tf.Tensor4D;
+        for (let i = 0; i < ws.length; i++) a = layer(a, i);
+        return tf.sum(tf.mul(a, tf.tensor(values(size(a.shape), 80), a.shape)));
+      };
+      const xt = tf.tensor4d(x, xs as never);
+      const { value, grads } = tf.valueAndGrads((xx: tf.Tensor, ...params: tf.Tensor[]) => {
+        params.forEach((t, i) => (i < ws.length ? (wt[i] = t as tf.Tensor4D) : (bt[i - ws.length] = t as tf.Tensor1D)));
+        return loss(xx);
+      })([xt, ...wt, ...bt]);
+      return tf.concat([tf.reshape(value, [1]), ...grads.map((g) => tf.reshape(g, [-1]))]);
+    };
+    const cpu = await onCpu(() => net(false));
+    await withEverySplit(async () => expectClose(await onWasm(() => net(true)), cpu));
+  });
+
+  test('Identity shares its input\'s data: a clone outlives its source, and nothing leaks', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const a = tf.tensor1d([1, 2, 3]);
+    const c = tf.clone(a);
+    expect(c.dataId).toBe(a.dataId);
+    a.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 3]);
+    c.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Array.from(tf.clone(tf.tensor1d(['x'], 'string') as tf.Tensor).dataSync() as unknown as string[])).toEqual(['x']);
+  });
+});
+
 describe('depthwise convolutions', () => {
   const cases: [Shape, Shape, number | [number, number], 'same' | 'valid'][] = [
     [[2, 7, 6, 4], [3, 3, 4, 5], 1, 'same'],
@@ -265,9 +394,11 @@ describe('kernel sets', () => {
       expect(wasmKernelSet()).toBe('tfjs');
       expect(tf.getKernel('BatchMatMul', 'wasm').kernelFunc).not.toBe(mine);
       expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+      expect(tf.getKernel('ThermoConvLayerGrad', 'wasm')).toBeUndefined();
       const theirs = await onWasm(f);
       setWasmKernels('library');
       expect(tf.getKernel('BatchMatMul', 'wasm').kernelFunc).toBe(mine);
+      expect(tf.getKernel('ThermoConvLayerGrad', 'wasm')).toBeDefined();
       expectClose(await onWasm(f), theirs);
     } finally {
       setWasmKernels('library');

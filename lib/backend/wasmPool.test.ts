@@ -1,5 +1,7 @@
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { sharedMemory } from './wasmModules.js';
-import { WasmPool } from './wasmPool.js';
+import { WasmPool, workerExecArgv } from './wasmPool.js';
 
 /** (module (import "env" "memory" (memory 1 65536 shared)) (func (export "fill") (param p i32) (param n i32) (param v f64) (result f64) …)): writes v into n floats at p, returns n. */
 const FILL = 'AGFzbQEAAAABCAFgA39/fAF8AhIBA2VudgZtZW1vcnkCAwGAgAQDAgEABwgBBGZpbGwAAAotASsBAX8CQANAIAMgAU4NASAAIANBAnRqIAK2OAIAIANBAWohAwwACwsgAbcL';
@@ -20,3 +22,34 @@ test('every thread runs its share on the shared memory; results come back per th
     pool.close();
   }
 });
+
+/**
+ * (module (import "env" "memory" (memory 1 65536 shared)) (start …) (func (export "one") (result f64) …)):
+ * the start function traps unless it is the first instance on the memory (an atomic flag at 0).
+ */
+const FIRST_ONLY = 'AGFzbQEAAAABCAJgAABgAAF8AhIBA2VudgZtZW1vcnkCAwGAgAQDAwIAAQcHAQNvbmUAAQgBAAohAhMAQQBBAEEB/kgCAEEARwRAAAsLCwBEAAAAAAAA8D8L';
+
+test('a worker that cannot start makes the constructor throw instead of a later call hanging', () => {
+  const memory = sharedMemory(1);
+  const module = new WebAssembly.Module(Buffer.from(FIRST_ONLY, 'base64'));
+  expect(() => new WasmPool(module, memory, ['one'], 2)).toThrow(/worker thread 1 failed to start/);
+});
+
+test('workers start under `node --input-type=module -e` (their source is not read as a module)', () => {
+  expect(workerExecArgv(['--input-type=module', '--max-old-space-size=64', '--input-type', 'module'])).toEqual([
+    '--max-old-space-size=64',
+  ]);
+  const pool = path.resolve('dist/lib/backend/wasmPool.js');
+  const modules = path.resolve('dist/lib/backend/wasmModules.js');
+  const script = `
+    import { WasmPool } from ${JSON.stringify(pool)};
+    import { sharedMemory } from ${JSON.stringify(modules)};
+    const m = new WebAssembly.Module(Buffer.from(${JSON.stringify(FILL)}, 'base64'));
+    const p = new WasmPool(m, sharedMemory(1), ['fill'], 2);
+    console.log(JSON.stringify(p.run('fill', [[0, 4, 1], [64, 5, 2]])));
+    p.close();
+  `;
+  const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
+  expect(res.stderr).toBe('');
+  expect(res.stdout.trim()).toBe('[4,5]');
+}, 30000);

@@ -11,8 +11,14 @@ import { Worker } from 'node:worker_threads';
 
 /** Most arguments one call passes to one thread. */
 const MAX_ARGS = 14;
-/** Control words per thread: [sequence, done sequence, function index, argument count]. */
-const CTRL = 4;
+/** Control words per thread: [sequence, done sequence, function index, argument count, state]. */
+const CTRL = 5;
+/** Thread states in the last control word: starting, ready, failed. */
+const STARTING = 0;
+const READY = 1;
+const FAILED = -1;
+/** How long the constructor waits for the workers to start, ms. */
+const START_MS = 60000;
 /** Float64 slots per thread: arguments then the result. */
 const SLOTS = MAX_ARGS + 1;
 /** How long a waiting thread spins before it sleeps, ms (waking a sleeping thread costs about 0.1 ms). */
@@ -21,31 +27,42 @@ const SPIN_MS = 0.1;
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, ctrl, slots, index, names } = workerData;
-const exportsOf = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const fns = names.map((n) => exportsOf[n]);
 const c = new Int32Array(ctrl);
 const a = new Float64Array(slots);
 const base = index * ${CTRL};
 const arg = index * ${SLOTS};
-let seen = 0;
-for (;;) {
-  // spin a little before sleeping: a kernel's next call usually follows within microseconds
-  const t0 = performance.now();
-  while (Atomics.load(c, base) === seen && performance.now() - t0 < ${SPIN_MS}) {}
-  Atomics.wait(c, base, seen);
-  seen = Atomics.load(c, base);
-  if (seen < 0) break;
-  const f = fns[c[base + 2]];
-  const n = c[base + 3];
-  let r;
-  try {
-    r = f(...Array.from(a.subarray(arg, arg + n)));
-  } catch (e) {
-    r = NaN;
+const state = base + 4;
+try {
+  const exportsOf = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const fns = names.map((n) => exportsOf[n]);
+  Atomics.store(c, state, ${READY});
+  Atomics.notify(c, state);
+  let seen = 0;
+  for (;;) {
+    // spin a little before sleeping: a kernel's next call usually follows within microseconds
+    const t0 = performance.now();
+    while (Atomics.load(c, base) === seen && performance.now() - t0 < ${SPIN_MS}) {}
+    Atomics.wait(c, base, seen);
+    seen = Atomics.load(c, base);
+    if (seen < 0) break;
+    const f = fns[c[base + 2]];
+    const n = c[base + 3];
+    let r;
+    try {
+      r = f(...Array.from(a.subarray(arg, arg + n)));
+    } catch (e) {
+      r = NaN;
+    }
+    a[arg + ${MAX_ARGS}] = typeof r === 'number' ? r : 0;
+    Atomics.store(c, base + 1, seen);
+    Atomics.notify(c, base + 1);
   }
-  a[arg + ${MAX_ARGS}] = typeof r === 'number' ? r : 0;
-  Atomics.store(c, base + 1, seen);
+} catch (e) {
+  // the calling thread blocks without an event loop: tell it through the shared state, not only by an event
+  Atomics.store(c, state, ${FAILED});
+  Atomics.notify(c, state);
   Atomics.notify(c, base + 1);
+  throw e;
 }
 `;
 
@@ -54,6 +71,20 @@ export function defaultThreads(): number {
   const env = Number(process.env.THERMO_THREADS);
   if (Number.isInteger(env) && env >= 1) return env;
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+}
+
+/**
+ * The parent's Node options for a worker, less those that change how its (CommonJS) source is
+ * read: under `node --input-type=module -e …` a worker would otherwise parse it as an ES module,
+ * fail on `require` before it could report, and leave the calling thread waiting.
+ */
+export function workerExecArgv(parent: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    if (parent[i] === '--input-type') i++; // its value is the next argument
+    else if (!parent[i].startsWith('--input-type=')) out.push(parent[i]);
+  }
+  return out;
 }
 
 /** Worker threads running one module's exports on a shared memory. */
@@ -80,12 +111,37 @@ export class WasmPool {
     this.ctrl = new Int32Array(ctrl);
     this.args = new Float64Array(slots);
     for (let i = 1; i < this.threads; i++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl, slots, index: i, names } });
+      const w = new Worker(WORKER_SOURCE, {
+        eval: true,
+        execArgv: workerExecArgv(process.execArgv),
+        workerData: { module, memory, ctrl, slots, index: i, names },
+      });
       w.unref();
       // a worker that dies between calls makes the next call throw (a call catches its own errors)
       w.on('error', (err) => (this.failure ??= err instanceof Error ? err.message : String(err)));
       w.on('exit', (code) => !this.closed && (this.failure ??= `worker exited with code ${code}`));
       this.workers.push(w);
+    }
+    this.awaitStart();
+  }
+
+  /**
+   * Blocks until every worker has instantiated the module (a worker that cannot start would
+   * otherwise leave the first call waiting for ever); throws, with the workers stopped, if one fails.
+   */
+  private awaitStart(): void {
+    const deadline = performance.now() + START_MS;
+    for (let t = 1; t < this.threads; t++) {
+      const at = t * CTRL + 4;
+      let s: number;
+      while ((s = Atomics.load(this.ctrl, at)) === STARTING && performance.now() < deadline) {
+        Atomics.wait(this.ctrl, at, STARTING, Math.max(1, deadline - performance.now()));
+      }
+      if (s !== READY) {
+        this.close();
+        const why = s === FAILED ? 'failed to start' : `did not start within ${START_MS / 1000} s`;
+        throw new Error(`WasmPool: worker thread ${t} ${why}`);
+      }
     }
   }
 
@@ -117,7 +173,14 @@ export class WasmPool {
       while (Atomics.load(this.ctrl, t * CTRL + 1) !== seq && performance.now() - t0 < SPIN_MS) {
         /* spin */
       }
-      while (Atomics.load(this.ctrl, t * CTRL + 1) !== seq) Atomics.wait(this.ctrl, t * CTRL + 1, Atomics.load(this.ctrl, t * CTRL + 1), 1000);
+      let done: number;
+      while ((done = Atomics.load(this.ctrl, t * CTRL + 1)) !== seq) {
+        if (Atomics.load(this.ctrl, t * CTRL + 4) === FAILED) {
+          this.failure ??= `worker thread ${t} stopped`;
+          throw new Error(`WasmPool: a worker thread failed (${this.failure})`);
+        }
+        Atomics.wait(this.ctrl, t * CTRL + 1, done, 1000);
+      }
       results[t] = this.args[t * SLOTS + MAX_ARGS];
     }
     return results;

@@ -4,7 +4,7 @@
  * convLayer, a whole conv layer (bias, ReLU) fused on the library's wasm kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CONV_LAYER_GRAD } from '../backend/kernels/convLayer.js';
+import { CONV_LAYER, CONV_LAYER_GRAD } from '../backend/kernels/convLayer.js';
 import { wasmKernelSet } from '../backend/wasmKernels.js';
 
 /**
@@ -69,9 +69,10 @@ function fusedOnWasm(): boolean {
 
 /**
  * A training network's conv layer, relu(conv2d(x, W, 1, 'same') + b) (b: [C_out] or null; ReLU optional). On
- * wasm with the library's kernels it is one FusedConv2D (bias and ReLU in the convolution's epilogue) and its
- * gradient one ThermoConvLayerGrad call (the ReLU mask, dW, db and, only when asked, dx: lib/backend/kernels/
- * convLayer.ts); elsewhere convSame, add and relu, as before. Only the layer's output is kept, not z.
+ * wasm with the library's kernels it is one ThermoConvLayer call (bias and ReLU in the convolution's epilogue)
+ * and its gradient one ThermoConvLayerGrad call (the ReLU mask, dW, db and, only when asked, dx), planar copies
+ * passing from one to the next (lib/backend/kernels/convLayer.ts); elsewhere convSame, add and relu, as before.
+ * Only the layer's output is kept, not z.
  */
 export function convLayer(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor | null, opts: ConvLayerOptions): tf.Tensor4D {
   if (!fusedOnWasm()) {
@@ -80,16 +81,15 @@ export function convLayer(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor | null, o
     return opts.relu ? tf.relu(z) : z;
   }
   const { relu, inputGradient } = opts;
-  const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: relu ? 'relu' : 'linear' };
   const forward = (save: tf.GradSaveFunc) => {
     const inputs: tf.NamedTensorMap = b ? { x, filter: w, bias: b } : { x, filter: w };
-    const y = tf.engine().runKernel('FusedConv2D', inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+    const y = tf.engine().runKernel(CONV_LAYER, inputs, { pad: 'same', relu }) as tf.Tensor4D;
     save(relu ? [x, w, y] : [x, w]);
     const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const inputs: tf.NamedTensorMap = { x: saved[0], filter: saved[1], dy: dy as tf.Tensor };
       if (relu) inputs.y = saved[2];
-      const gradAttrs = { pad: 'same', relu, inputGrad: inputGradient, biasGrad: b !== null };
-      return tf.engine().runKernel(CONV_LAYER_GRAD, inputs, gradAttrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const attrs = { pad: 'same', relu, inputGrad: inputGradient, biasGrad: b !== null };
+      return tf.engine().runKernel(CONV_LAYER_GRAD, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
     };
     return { value: y, gradFunc };
   };

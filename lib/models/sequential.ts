@@ -127,7 +127,8 @@ export class SequentialArch implements Architecture {
         maps = zs.map((z) => tf.relu(z));
         return;
       }
-      if (dense === null) dense = tf.stack(maps.map((a) => tf.reshape(a, [n, -1]))) as tf.Tensor3D;
+      // the conv stages flattened and stacked over members (one member: a reshape, no copy forward or back)
+      if (dense === null) dense = (K === 1 ? tf.reshape(maps[0], [1, n, -1]) : tf.stack(maps.map((a) => tf.reshape(a, [n, -1])))) as tf.Tensor3D;
       inputs.push(dense);
       let z: tf.Tensor3D = tf.matMul(dense, p[layer.W] as tf.Tensor3D, false, true);
       if (layer.b) z = tf.add(z, tf.expandDims(p[layer.b], 1)) as tf.Tensor3D;

@@ -517,3 +517,5 @@ export function padInPlace(base: usize, n: i32, h: i32, w: i32, c: i32, hp: i32,
     }
   }
 }
+
+export { convTiles, convShared, filterShared, planarShare, planeSums, toPlanar, gradToPlanar, zeroPadding } from './_conv';

@@ -209,7 +209,8 @@ export function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   e.reset();
   if (planarFits(g)) {
     const { planar: X } = spread(e, heapF32(args.backend, x), planarLayout(n, g.h, g.w, ci, g.top, g.left, hp, wp));
-    const { planar: D } = spread(e, heapF32(args.backend, dy), planarLayout(n, ho, wo, co, 0, 0, ho, 4 * Math.ceil(wo / 4)));
+    // dy with x's row stride (≥ wo): the filter gradient runs over whole images (kernels/convPlanar.ts)
+    const { planar: D } = spread(e, heapF32(args.backend, dy), planarLayout(n, ho, wo, co, 0, 0, ho, Math.max(X.S, 4 * Math.ceil(wo / 4))));
     const dW = filterPlanar(e, X, D, { kh, kw, dh: g.dh, dw: g.dw, ho, wo, co });
     return output(args.backend, [kh, kw, ci, co], dW);
   }

@@ -75,21 +75,29 @@ function planarBytes(p: Omit<Planar, 'addr'>): number {
   return p.n * p.c * p.P * 4;
 }
 
+/** Bytes of a planar copy with the S + 4 floats after it that the kernels may read (zeros). */
+export function planarSpan(p: Omit<Planar, 'addr'>): number {
+  return planarBytes(p) + (p.S + 4) * 4;
+}
+
 /**
- * Spreads an NHWC tensor (`src`, in any memory) into a new planar copy of `layout` (zeros outside the data and
- * in S + 4 floats after it, which the kernels may read). With `mask` (NHWC like src) it spreads dz = src·[mask > 0];
- * with `biasGrad` it also returns Σ over pixels of the spread values per channel.
+ * Spreads an NHWC tensor (`src`, in any memory) into a planar copy of `layout` (zeros outside the data and in
+ * S + 4 floats after it, which the kernels may read): at `dest` (planarSpan bytes), else new in the arena.
+ * With `mask` (NHWC like src) it spreads dz = src·[mask > 0]; with `biasGrad` it also returns Σ over pixels of
+ * the spread values per channel.
  */
 export function spread(
-  e: GemmEngine, src: Float32Array, layout: Omit<Planar, 'addr'>, mask?: Float32Array, biasGrad = false,
+  e: GemmEngine, src: Float32Array, layout: Omit<Planar, 'addr'>, mask?: Float32Array, biasGrad = false, dest?: number,
 ): { planar: Planar; db: Float32Array | null } {
   const { n, h, w, c, P, S, top, left } = layout;
+  const top0 = e.mark();
   const raw = e.put(src);
   const m = mask ? e.put(mask) : 0;
   const bytes = planarBytes(layout);
-  const addr = e.alloc(bytes + (S + 4) * 4);
+  const addr = dest ?? e.alloc(bytes + (S + 4) * 4);
   e.f32.fill(0, (addr + bytes) >>> 2, (addr + bytes) / 4 + S + 4);
-  const T = Math.min(n, threadsFor(e, 4 * src.length));
+  // one thread: a spreading moves data at memory speed, and waking a sleeping worker costs about as much
+  const T = Math.min(n, threadsFor(e, src.length / 4));
   const db = biasGrad ? e.alloc(T * c * 4) : 0;
   if (db) e.f32.fill(0, db >>> 2, (db >>> 2) + T * c);
   const kind = mask || biasGrad ? 1 : 0;
@@ -106,66 +114,104 @@ export function spread(
     const f = e.f32;
     for (let t = 0; t < args.length; t++) for (let ch = 0; ch < c; ch++) sums[ch] += f[(db >>> 2) + t * c + ch];
   }
+  if (dest !== undefined) e.release(top0); // the copies of src and mask were only needed here
   return { planar: { ...layout, addr }, db: sums };
+}
+
+/** Vector tables of recent geometries (a step of a network makes the same few again and again). */
+const vectorTables = new Map<string, Uint32Array>();
+
+/**
+ * The vector table of a convolution of X (4-pixel vectors of the output rows): per vector its origin in X, its
+ * first pixel's offset in y (NHWC, co channels), its lanes, and its offsets in the planar copies Z and M.
+ */
+function vectorTable(X: Planar, win: Window, Z?: Planar, M?: Planar): Uint32Array {
+  const { ho, wo, co } = win;
+  const { n, c: ci, P, S } = X;
+  const dims = (p?: Planar) => (p ? `${p.c},${p.P},${p.S},${p.top},${p.left}` : '-');
+  const key = `${n},${ho},${wo},${ci},${P},${S},${co}|${dims(Z)}|${dims(M)}`;
+  let t = vectorTables.get(key);
+  if (t) return t;
+  const perRow = Math.ceil(wo / 4);
+  t = new Uint32Array(n * ho * perRow * 5);
+  // a pixel's offset in a planar copy (channel 0)
+  const at = (p: Planar | undefined, b: number, r: number, x: number) => (p ? (b * p.c * p.P + (p.top + r) * p.S + p.left + x) * 4 : 0);
+  let q = 0;
+  for (let b = 0; b < n; b++) {
+    for (let r = 0; r < ho; r++) {
+      const origin = (b * ci * P + r * S) * 4;
+      const out = (b * ho + r) * wo;
+      for (let v = 0; v < perRow; v++) {
+        t[q++] = origin + v * 16;
+        t[q++] = (out + 4 * v) * co * 4;
+        t[q++] = Math.min(4, wo - 4 * v);
+        t[q++] = at(Z, b, r, 4 * v);
+        t[q++] = at(M, b, r, 4 * v);
+      }
+    }
+  }
+  if (vectorTables.size >= 16) vectorTables.clear();
+  vectorTables.set(key, t);
+  return t;
+}
+
+/** A planar copy that {@link convPlanar} writes as well: Z (its data at [b, o, Z.top + y, Z.left + x]), masked by M > 0. */
+export interface PlanarOut {
+  Z: Planar;
+  /** Planes with M.c = co and the same pixels as y (at M.top + y, M.left + x): Z = y·[M > 0]. */
+  M?: Planar;
 }
 
 /**
  * y = conv(X, W) for W [kh, kw, X.c, co] (the filter, row-major), stride 1, the window's top-left tap reading
  * X's element [y, x] (padding as laid out in X), plus `bias` and ReLU when given; y written NHWC
- * [n, ho, wo, co] at byte address `y`.
+ * [n, ho, wo, co] at byte address `y`, and into `planar` when given (its padding left as it is).
  */
-export function convPlanar(e: GemmEngine, X: Planar, win: Window, filter: Float32Array, bias: Float32Array | null, relu: boolean, y: number): void {
+export function convPlanar(
+  e: GemmEngine, X: Planar, win: Window, filter: Float32Array, bias: Float32Array | null, relu: boolean, y: number, planar?: PlanarOut,
+): void {
   const { kh, kw, dh, dw, ho, wo, co } = win;
   const { n, c: ci, P, S } = X;
   const K = kh * kw * ci;
   // taps in (c, i, j) order (neighbouring taps read neighbouring floats); the filter's row of tap (c, i, j)
   const order: number[] = [];
   for (let ch = 0; ch < ci; ch++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) order.push((i * kw + j) * ci + ch);
-  // the filter in panels of 4 channels (the last padded when co mod 4 = 3), then one of 2 when co mod 4 is 1 or 2:
-  // panel p holds filter[k, c0 + r] at W + (start_p + k·width + r)·4, zeros beyond co
-  const widths: number[] = [];
-  for (let c0 = 0; c0 < co; c0 += 4) widths.push(co - c0 === 1 || co - c0 === 2 ? 2 : 4);
+  // the filter in panels of 3 channels, then of 2 (one when co mod 3 is 2 or co = 1, two when co mod 3 is 1):
+  // panel p holds filter[k, c0 + r] at W + (start_p + k·width + r)·4, zeros beyond co (wasm/assembly/_conv.ts)
+  const twos = co % 3 === 0 ? 0 : co % 3 === 2 || co === 1 ? 1 : 2;
+  const widths = [...new Array<number>(Math.max(0, (co - 2 * twos) / 3)).fill(3), ...new Array<number>(twos).fill(2)];
   const total = widths.reduce((a, b) => a + b, 0) * K;
-  const W = e.alloc(total * 4);
-  const f = e.f32;
-  f.fill(0, W >>> 2, (W >>> 2) + total);
-  let start = W >>> 2;
-  widths.forEach((width, p) => {
-    for (let k = 0; k < K; k++) {
-      for (let r = 0; r < width && 4 * p + r < co; r++) f[start + k * width + r] = filter[order[k] * co + 4 * p + r];
-    }
-    start += K * width;
-  });
-  const tapTable = e.alloc(K * 4);
-  const u = e.u32;
-  let q = tapTable >>> 2;
-  for (let ch = 0; ch < ci; ch++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) u[q++] = (ch * P + i * dh * S + j * dw) * 4;
   const perRow = Math.ceil(wo / 4);
   const nVecs = n * ho * perRow;
-  const vecs = e.alloc(nVecs * 12);
-  q = vecs >>> 2;
-  for (let b = 0; b < n; b++) {
-    for (let r = 0; r < ho; r++) {
-      const origin = (b * ci * P + r * S) * 4;
-      const out = (b * ho + r) * wo;
-      for (let v = 0; v < perRow; v++) {
-        u[q++] = origin + v * 16;
-        u[q++] = (out + 4 * v) * co * 4;
-        u[q++] = Math.min(4, wo - 4 * v);
-      }
+  // every allocation first (the memory may grow, which leaves older views behind)
+  const W = e.alloc(total * 4);
+  const tapTable = e.alloc(K * 4);
+  const vecs = e.alloc(nVecs * 20);
+  const biasAddr = bias ? e.alloc(co * 4) : 0;
+  const f = e.f32;
+  const u = e.u32;
+  f.fill(0, W >>> 2, (W >>> 2) + total);
+  let start = W >>> 2;
+  let c0 = 0;
+  for (const width of widths) {
+    for (let k = 0; k < K; k++) {
+      for (let r = 0; r < width && c0 + r < co; r++) f[start + k * width + r] = filter[order[k] * co + c0 + r];
     }
+    start += K * width;
+    c0 += width;
   }
-  let biasAddr = 0;
-  if (bias) {
-    biasAddr = e.alloc(co * 4);
-    f.set(bias, biasAddr >>> 2);
-  }
-  const desc = e.table([X.addr, tapTable, K, W, co, vecs, y, biasAddr, relu ? 1 : 0]);
-  const quads = Math.ceil(nVecs / 4);
+  let q = tapTable >>> 2;
+  for (let ch = 0; ch < ci; ch++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) u[q++] = (ch * P + i * dh * S + j * dw) * 4;
+  const Z = planar?.Z;
+  const M = planar?.M;
+  u.set(vectorTable(X, win, Z, M), vecs >>> 2);
+  if (bias) f.set(bias, biasAddr >>> 2);
+  const desc = e.table([X.addr, tapTable, K, W, co, vecs, y, biasAddr, relu ? 1 : 0, Z?.addr ?? 0, (Z?.P ?? 0) * 4, M?.addr ?? 0, (M?.P ?? 0) * 4]);
+  const units = Math.ceil(nVecs / 12);
   const T = threadsFor(e, n * ho * wo * co * K);
-  const chunks = sharedChunks(quads, T);
+  const chunks = sharedChunks(units, T);
   const counter = e.counter();
-  e.parallel('convShared', Array.from({ length: T }, (_, t) => [desc, counter, chunks, quads, nVecs, e.scratch(t)]));
+  e.parallel('convShared', Array.from({ length: T }, (_, t) => [desc, counter, chunks, units, nVecs, e.scratch(t)]));
 }
 
 /**
@@ -199,19 +245,24 @@ export function filterPlanar(e: GemmEngine, X: Planar, D: Planar, win: Window): 
   }
   const out = e.alloc(groups * TAP_GROUP * co * 4);
   const dOrigin = D.addr + (D.top * D.S + D.left) * 4;
-  const desc = e.table([
-    X.addr, dOrigin, tapTable, groups, n, ho, perRow, ci * P * 4, S * 4, D.c * D.P * 4, D.P * 4, D.S * 4, co, out,
-  ]);
-  const tiles = groups * Math.ceil(co / 2);
+  // with equal row strides, an image's rows are one run of ho·S pixels (D is zero beyond each row's wo):
+  // no per-row overhead for 4/S more pixels
+  const flat = D.S === S && D.left + wo <= S;
+  const [rows, vecs] = flat ? [1, (ho * S) / 4] : [ho, perRow];
+  const desc = e.table([X.addr, dOrigin, tapTable, groups, n, rows, vecs, ci * P * 4, S * 4, D.c * D.P * 4, D.P * 4, D.S * 4, co, out]);
   const T = threadsFor(e, n * ho * wo * co * taps);
-  const per = Math.max(1, Math.floor(tiles / (4 * T)));
-  const counter = e.counter();
-  e.parallel('filterShared', Array.from({ length: T }, () => [desc, counter, tiles, per]));
-  const dW = new Float32Array(taps * co);
+  // each thread sums its images into its own dW (table order), then the threads' sums are added
+  const size = groups * TAP_GROUP * co;
+  const outs = Array.from({ length: T }, (_, t) => (t === 0 ? out : e.alloc(size * 4)));
   const f = e.f32;
+  for (const o of outs) f.fill(0, o >>> 2, (o >>> 2) + size);
+  const per = Math.max(1, Math.ceil(n / (4 * T)));
+  const counter = e.counter();
+  e.parallel('filterShared', outs.map((o) => [desc, counter, per, o]));
+  const dW = new Float32Array(taps * co);
   for (let t = 0; t < taps; t++) {
-    const src = (out >>> 2) + t * co;
-    dW.set(f.subarray(src, src + co), order[t] * co);
+    const row = order[t] * co;
+    for (const o of outs) for (let c = 0; c < co; c++) dW[row + c] += f[(o >>> 2) + t * co + c];
   }
   return dW;
 }

@@ -75,6 +75,8 @@ type GemmExports = {
   heapBase(): number;
   addInto(dst: number, src: number, n: number): void;
   padInPlace(base: number, n: number, h: number, w: number, c: number, hp: number, wp: number, top: number, left: number): void;
+  planeSums(src: number, db: number, b0: number, b1: number, c: number, P: number): void;
+  zeroPadding(dst: number, b0: number, b1: number, h: number, w: number, c: number, P: number, S: number, top: number, left: number): void;
 };
 
 /** The engine: shared memory, arena, worker pool. */
@@ -87,6 +89,7 @@ export class GemmEngine {
   private readonly exports: GemmExports;
   private readonly base: number;
   private top: number;
+  private zoneBytes = 0;
   private f32view: Float32Array;
   private u32view: Uint32Array;
   /**
@@ -114,8 +117,34 @@ export class GemmEngine {
 
   /** Frees everything allocated since the last reset (kernels call it first). */
   reset(): void {
-    this.top = this.base + this.threads * PACK_BYTES;
+    this.top = this.base + this.threads * PACK_BYTES + this.zoneBytes;
     this.ensure(this.top);
+  }
+
+  /**
+   * A region of at least `bytes` that {@link reset} leaves alone (kernels/planarCache.ts keeps planar copies
+   * there from one kernel to the next); returns its address, the same for every call. Takes effect at the next
+   * reset: call it before allocating.
+   */
+  zone(bytes: number): number {
+    if (bytes > this.zoneBytes) {
+      this.zoneBytes = align(bytes);
+      this.ensure(this.base + this.threads * PACK_BYTES + this.zoneBytes);
+    }
+    return this.base + this.threads * PACK_BYTES;
+  }
+
+  /**
+   * Zeroes all but the data of a planar copy at `dst` (n images of c planes of P floats, rows of S floats, the
+   * data h × w at row top, column left): kernels/convPlanar.ts.
+   */
+  zeroPadding(dst: number, n: number, h: number, w: number, c: number, P: number, S: number, top: number, left: number): void {
+    this.exports.zeroPadding(dst, 0, n, h, w, c, P, S, top, left);
+  }
+
+  /** Adds to db[ch] the sums of the planes [b][ch] of a planar copy at `src` (n images of c planes of P floats). */
+  planeSums(src: number, db: number, n: number, c: number, P: number): void {
+    this.exports.planeSums(src, db, 0, n, c, P);
   }
 
   /** The arena's current top, for {@link release}. */
