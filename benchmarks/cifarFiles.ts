@@ -26,7 +26,12 @@ export function writeTimingCifar(dir: string, n = 10_000): void {
 }
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
-  const dir = process.argv[2] ?? 'datasets/timing-cifar10';
-  writeTimingCifar(dir, Number(process.argv[3] ?? 10_000));
+  const [dir = 'datasets/timing-cifar10', count = '10000', ...rest] = process.argv.slice(2);
+  const n = Number(count);
+  if (dir.startsWith('-') || rest.length > 0 || !Number.isInteger(n) || n < 1 || n > 10_000) {
+    console.error(`usage: node dist/benchmarks/cifarFiles.js DIR [imagesPerBatch: 1 … 10000]; got ${process.argv.slice(2).join(' ')}`);
+    process.exit(2);
+  }
+  writeTimingCifar(dir, n);
   console.log(`wrote ${dir}/{${CIFAR10_FILES.join(',')}}`);
 }

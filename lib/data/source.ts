@@ -112,7 +112,20 @@ export function normalization(normalize: RunConfig['normalize'], ds: Dataset): {
   return { scale, shift };
 }
 
+/** Per-pixel scale and shift (the channel's, repeated along a row), per dataset and `normalize`. */
 const norms = new WeakMap<Dataset, Map<string, { scale: Float32Array; shift: Float32Array }>>();
+
+/** The channel normalization spread over the `dim` values of an image (channels last). */
+function perPixel(nrm: { scale: Float32Array; shift: Float32Array }, dim: number): { scale: Float32Array; shift: Float32Array } {
+  const c = nrm.scale.length;
+  const scale = new Float32Array(dim);
+  const shift = new Float32Array(dim);
+  for (let i = 0; i < dim; i++) {
+    scale[i] = nrm.scale[i % c];
+    shift[i] = nrm.shift[i % c];
+  }
+  return { scale, shift };
+}
 
 /** Image data: the training split (or its first `trainSize` images) in shuffled epochs; probe sets from the test split. */
 class ImageData implements MemberData {
@@ -129,8 +142,9 @@ class ImageData implements MemberData {
     this.order = new EpochOrder(cfg.seed, n);
     let cache = norms.get(ds);
     if (!cache) norms.set(ds, (cache = new Map()));
-    let nrm = cache.get(cfg.normalize);
-    if (!nrm) cache.set(cfg.normalize, (nrm = normalization(cfg.normalize, ds)));
+    const key = `${cfg.normalize}|${cfg.inputDim}`;
+    let nrm = cache.get(key);
+    if (!nrm) cache.set(key, (nrm = perPixel(normalization(cfg.normalize, ds), cfg.inputDim)));
     this.scale = nrm.scale;
     this.shift = nrm.shift;
   }
@@ -138,10 +152,10 @@ class ImageData implements MemberData {
   private copy(split: 'train' | 'test', index: number, x: Float32Array, y: Float32Array, row: number): void {
     const s = this.ds[split];
     const dim = this.cfg.inputDim;
-    const c = this.ds.shape[2];
     const src = s.x.subarray(index * dim, (index + 1) * dim);
     const off = row * dim;
-    for (let i = 0; i < dim; i++) x[off + i] = src[i] * this.scale[i % c] + this.shift[i % c];
+    const { scale, shift } = this;
+    for (let i = 0; i < dim; i++) x[off + i] = src[i] * scale[i] + shift[i];
     y[row] = s.y[index];
   }
 

@@ -12,6 +12,7 @@ import { parameterCount, type Architecture, type Params } from '../models/arch.j
 import { createArchitecture } from '../models/create.js';
 import { gradientVariance } from '../models/perSample.js';
 import { initMember } from '../models/init.js';
+import { selectMembers } from './selectMembers.js';
 import { readTensor } from '../backend/read.js';
 import { divergedOnDevice } from './divergence.js';
 import type { Engine, EngineOptions, FrozenMember, MemberState } from './engine.js';
@@ -218,9 +219,7 @@ export class TfjsEngine implements Engine {
   async paramTensors(members?: readonly number[]): Promise<Record<string, tf.Tensor>> {
     this.dropSelection();
     if (!members || (members.length === this.K && members.every((m, i) => m === i))) return { ...this.params };
-    const idx = tf.tensor1d(members as number[], 'int32');
-    this.selection = Object.fromEntries(Object.entries(this.params).map(([n, p]) => [n, tf.gather(p, idx)]));
-    idx.dispose();
+    this.selection = Object.fromEntries(Object.entries(this.params).map(([n, p]) => [n, selectMembers(p, members)]));
     return { ...this.selection };
   }
 

@@ -16,6 +16,7 @@ import { configSchedule, nextDue, type Schedule } from '../probes/schedule.js';
 import type { RunRecord, RunStatus } from '../records/types.js';
 import { makeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { divergenceReason, recordReason } from '../engines/divergence.js';
+import { selectMembers } from '../engines/selectMembers.js';
 
 /** One member of the loop: its config, extra probes, resume point and where its results go. */
 export interface LoopMember {
@@ -154,8 +155,7 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
       const given = await engine.paramTensors(part);
       // an engine that cannot select gives every member: take the part here
       const selected = Object.values(given)[0].shape[0] === part.length;
-      const idx = selected ? null : tf.tensor1d(part, 'int32');
-      const params = selected ? given : tf.tidy(() => Object.fromEntries(Object.entries(given).map(([k, v]) => [k, tf.gather(v, idx!)])));
+      const params = selected ? given : Object.fromEntries(Object.entries(given).map(([k, v]) => [k, selectMembers(v, part)]));
       let forward: ReturnType<MemberModel['forward']> | null = null;
       const model = memberModel(arch, params);
       const ctx: ProbeContext = {
@@ -184,7 +184,7 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
       } finally {
         const fw = forward as ReturnType<MemberModel['forward']> | null;
         if (fw) tf.dispose([...fw.preActivations, fw.logits]);
-        tf.dispose([...(cached ? [] : [probeX, probeY]), ...(idx ? [idx, ...Object.values(params)] : [])]);
+        tf.dispose([...(cached ? [] : [probeX, probeY]), ...(selected ? [] : Object.values(params))]);
       }
     }
     return out;
