@@ -25,7 +25,8 @@ const SLOTS = MAX_ARGS + 1;
 const SPIN_MS = 0.1;
 
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+// import(), not require: the source is read as a script, or as a module under node --input-type=module
+import('node:worker_threads').then(({ workerData }) => {
 const { module, memory, ctrl, slots, index, names } = workerData;
 const c = new Int32Array(ctrl);
 const a = new Float64Array(slots);
@@ -64,6 +65,7 @@ try {
   Atomics.notify(c, base + 1);
   throw e;
 }
+});
 `;
 
 /** The number of threads to use: $THERMO_THREADS, else the number of cores (at least 1). */
@@ -71,20 +73,6 @@ export function defaultThreads(): number {
   const env = Number(process.env.THERMO_THREADS);
   if (Number.isInteger(env) && env >= 1) return env;
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-}
-
-/**
- * The parent's Node options for a worker, less those that change how its (CommonJS) source is
- * read: under `node --input-type=module -e …` a worker would otherwise parse it as an ES module,
- * fail on `require` before it could report, and leave the calling thread waiting.
- */
-export function workerExecArgv(parent: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < parent.length; i++) {
-    if (parent[i] === '--input-type') i++; // its value is the next argument
-    else if (!parent[i].startsWith('--input-type=')) out.push(parent[i]);
-  }
-  return out;
 }
 
 /** Worker threads running one module's exports on a shared memory. */
@@ -113,7 +101,6 @@ export class WasmPool {
     for (let i = 1; i < this.threads; i++) {
       const w = new Worker(WORKER_SOURCE, {
         eval: true,
-        execArgv: workerExecArgv(process.execArgv),
         workerData: { module, memory, ctrl, slots, index: i, names },
       });
       w.unref();
