@@ -247,10 +247,13 @@ describe('conv layers (FusedConv2D, ThermoConvLayer, ThermoConvLayerGrad)', () =
     }
   });
 
-  test('a stack of layers hands planar copies from kernel to kernel (and makes them when it finds none): equal to cpu', async () => {
-    const xs = [2, 7, 9, 3];
+  test.each([
+    [[2, 7, 9, 3]],
+    [[1, 5, 3, 1]], // batch 1, odd sizes, one channel
+    [[3, 6, 11, 2]],
+  ])('a stack of layers on x %j hands planar copies from kernel to kernel (and makes them when it finds none): equal to cpu', async (xs) => {
     const x = values(size(xs), 60);
-    const ws = [[3, 3, 3, 4], [3, 3, 4, 4], [3, 3, 4, 4], [5, 5, 4, 2]];
+    const ws = [[3, 3, xs[3], 4], [3, 3, 4, 4], [3, 3, 4, 4], [5, 5, 4, 2]];
     const wv = ws.map((s, i) => values(size(s), 61 + i).map((v) => v * 0.5));
     const bv = ws.map((s, i) => values(s[3], 71 + i));
     const net = (useKernels: boolean) => {
