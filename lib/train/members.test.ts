@@ -106,3 +106,14 @@ test('an expensive probe on its own schedule is computed once per record for all
     (gradVarianceProbe as { compute: typeof compute }).compute = compute;
   }
 });
+
+test('members measured one per part (a small measureFloats: each selected by a slice) record the same, without leaks', async () => {
+  const extra = { model: 'fc', depth: 3, probes: ['activation-rate', 'weight-norms', 'loss'] } as const;
+  // member 1 ends early: later records measure members 0 and 2, each on its own
+  const cfgs = [0, 1, 2].map((s) => makeConfig({ ...base, ...extra, eta: 0.05, seed: s, steps: s === 1 ? 100 : 200 }));
+  const whole = await trainMembers(cfgs);
+  const before = tf.memory().numTensors;
+  const parts = await trainMembers(cfgs, { measureFloats: 1 });
+  expect(tf.memory().numTensors).toBe(before);
+  for (const m of [0, 1, 2]) expectRecordsAgree(parts[m].records, whole[m].records, { ...tol, relative: 1e-6 });
+});

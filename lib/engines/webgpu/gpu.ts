@@ -137,6 +137,40 @@ export async function readRanges(
   }
 }
 
+/** What compiling a pipeline needs of a device, whatever its pipeline layouts are (`L`). */
+export interface PipelineCompiler<L> {
+  createShaderModule: GpuDevice['createShaderModule'];
+  createComputePipelineAsync(d: { layout: L; compute: { module: unknown; entryPoint: string }; label?: string }): Promise<GpuPipeline>;
+  pushErrorScope: GpuDevice['pushErrorScope'];
+  popErrorScope: GpuDevice['popErrorScope'];
+}
+
+/**
+ * Compiles `code` (entry point `main`) on `layout`, uncached: a WGSL error rejects with the
+ * compiler's messages (line numbers), a failed pipeline with the validation scope's message.
+ */
+export async function compilePipeline<L>(device: PipelineCompiler<L>, code: string, label: string, layout: L): Promise<GpuPipeline> {
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code, label });
+  const info = module.getCompilationInfo ? await module.getCompilationInfo() : { messages: [] };
+  const errors = info.messages.filter((m) => m.type === 'error');
+  let pipeline: GpuPipeline | null = null;
+  let failure: unknown = null;
+  if (errors.length === 0) {
+    try {
+      pipeline = await device.createComputePipelineAsync({ layout, compute: { module, entryPoint: 'main' }, label });
+    } catch (err) {
+      failure = err;
+    }
+  }
+  const scope = await device.popErrorScope();
+  if (errors.length > 0) throw new Error(`${label}: WGSL errors: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
+  if (failure || !pipeline) {
+    throw new Error(`${label}: pipeline creation failed: ${failure instanceof Error ? failure.message : scope?.message}`);
+  }
+  return pipeline;
+}
+
 const pipelines = new WeakMap<GpuDevice, Map<string, Promise<GpuPipeline>>>();
 
 /**
@@ -148,27 +182,7 @@ export function computePipeline(device: GpuDevice, code: string, label: string):
   if (!cache) pipelines.set(device, (cache = new Map()));
   const hit = cache.get(code);
   if (hit) return hit;
-  const made = (async () => {
-    device.pushErrorScope('validation');
-    const module = device.createShaderModule({ code, label });
-    const info = module.getCompilationInfo ? await module.getCompilationInfo() : { messages: [] };
-    const errors = info.messages.filter((m) => m.type === 'error');
-    let pipeline: GpuPipeline | null = null;
-    let failure: unknown = null;
-    if (errors.length === 0) {
-      try {
-        pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' }, label });
-      } catch (err) {
-        failure = err;
-      }
-    }
-    const scope = await device.popErrorScope();
-    if (errors.length > 0) throw new Error(`${label}: WGSL errors: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
-    if (failure || !pipeline) {
-      throw new Error(`${label}: pipeline creation failed: ${failure instanceof Error ? failure.message : scope?.message}`);
-    }
-    return pipeline;
-  })();
+  const made = compilePipeline(device, code, label, 'auto' as const);
   cache.set(code, made);
   made.catch(() => cache.delete(code));
   return made;

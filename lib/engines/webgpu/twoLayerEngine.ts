@@ -17,6 +17,7 @@ import { computePipeline, flushTfjs, readRanges, tfjsDevice, USAGE } from './gpu
 import type { GpuBindGroup, GpuBuffer, GpuDevice, GpuPipeline } from './gpu.js';
 import { BINDING, twoLayerKernel } from './kernel.wgsl.js';
 import { normsKernel } from './norms.wgsl.js';
+import { newlyFrozen } from './frozenWords.js';
 import { decodeLossSums, encodeLossSum, resetLossSums } from './lossAccumulator.js';
 import { CFG_WORDS, planLimits, planTwoLayer, STATE_WORDS, type KernelPlan, type PlanLimits, type PlanTuning } from './plan.js';
 
@@ -295,15 +296,7 @@ export class WebgpuTwoLayerEngine implements Engine {
     this.check();
     const K = this.configs.length;
     const [buf] = await readRanges(this.device, [{ buffer: this.state, offset: 12 * K, size: 8 * K }]);
-    const s = new Uint32Array(buf);
-    const out: FrozenMember[] = [];
-    for (let m = 0; m < K; m++) {
-      if (s[2 * m] !== 0 && !this.reported[m]) {
-        this.reported[m] = true;
-        out.push({ member: m, step: s[2 * m + 1] });
-      }
-    }
-    return out;
+    return newlyFrozen(new Uint32Array(buf), K, 2, this.reported);
   }
 
   async lossSums(): Promise<Float64Array> {

@@ -4,7 +4,7 @@
  * {@link BINDING}), pipelines compiled against it (cached per device, layout and code), and the
  * encoding of dispatches over a flat workgroup count.
  */
-import type { GpuBuffer, GpuDevice, GpuPipeline } from '../webgpu/gpu.js';
+import { compilePipeline, type GpuBuffer, type GpuDevice, type GpuPipeline } from '../webgpu/gpu.js';
 
 /** Binding numbers: the step uniform, then consts, state, params, acts, deltas and the image parts. */
 export const BINDING = { step: 0, consts: 1, state: 2, params: 3, acts: 4, deltas: 5, image0: 6 } as const;
@@ -88,27 +88,7 @@ export function densePipeline(device: DenseDevice, layout: DenseLayout, code: st
   const key = `${layout.parts}\n${code}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const made = (async () => {
-    device.pushErrorScope('validation');
-    const module = device.createShaderModule({ code, label });
-    const info = module.getCompilationInfo ? await module.getCompilationInfo() : { messages: [] };
-    const errors = info.messages.filter((m) => m.type === 'error');
-    let pipeline: GpuPipeline | null = null;
-    let failure: unknown = null;
-    if (errors.length === 0) {
-      try {
-        pipeline = await device.createComputePipelineAsync({ layout: layout.pipeline, compute: { module, entryPoint: 'main' }, label });
-      } catch (err) {
-        failure = err;
-      }
-    }
-    const scope = await device.popErrorScope();
-    if (errors.length > 0) throw new Error(`${label}: WGSL errors: ${errors.map((e) => `line ${e.lineNum}: ${e.message}`).join('; ')}`);
-    if (failure || !pipeline) {
-      throw new Error(`${label}: pipeline creation failed: ${failure instanceof Error ? failure.message : scope?.message}`);
-    }
-    return pipeline;
-  })();
+  const made = compilePipeline(device, code, label, layout.pipeline);
   cache.set(key, made);
   made.catch(() => cache.delete(key));
   return made;

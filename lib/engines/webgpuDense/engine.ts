@@ -11,6 +11,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Engine, EngineName, FrozenMember, MemberState } from '../engine.js';
+import { newlyFrozen } from '../webgpu/frozenWords.js';
 import { decodeLossSums, encodeLossSum, resetLossSums } from '../webgpu/lossAccumulator.js';
 import { flushTfjs, readRanges, type GpuPipeline } from '../webgpu/gpu.js';
 import { destroyBuffers, type GroupBuffers, type SharedBuffers } from './buffers.js';
@@ -198,15 +199,7 @@ export class WebgpuDenseEngine implements Engine {
   async takeFrozen(): Promise<FrozenMember[]> {
     this.check();
     const K = this.configs.length;
-    const s = new Uint32Array(await this.readState(4 * K, 4 * K));
-    const out: FrozenMember[] = [];
-    for (let m = 0; m < K; m++) {
-      if (s[4 * m] !== 0 && !this.reported[m]) {
-        this.reported[m] = true;
-        out.push({ member: m, step: s[4 * m + 1] });
-      }
-    }
-    return out;
+    return newlyFrozen(new Uint32Array(await this.readState(4 * K, 4 * K)), K, 4, this.reported);
   }
 
   async lossSums(): Promise<Float64Array> {

@@ -15,29 +15,14 @@
  */
 import { ConfigError } from '../../core/errors.js';
 import type { DenseShape } from './shape.js';
+import { PLAN_LIMIT_NAMES, type PlanLimits } from '../webgpu/plan.js';
 
-/** The device limits the plan depends on. */
-export interface DenseLimits {
-  maxStorageBufferBindingSize: number;
-  maxBufferSize: number;
-  maxComputeWorkgroupStorageSize: number;
-  maxComputeInvocationsPerWorkgroup: number;
-  maxComputeWorkgroupSizeX: number;
-  maxComputeWorkgroupsPerDimension: number;
-  maxStorageBuffersPerShaderStage: number;
+/** The device limits the plan depends on: the fused engine's, and the uniform offset alignment. */
+export interface DenseLimits extends PlanLimits {
   minUniformBufferOffsetAlignment: number;
 }
 
-const LIMIT_NAMES: readonly (keyof DenseLimits)[] = [
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupsPerDimension',
-  'maxStorageBuffersPerShaderStage',
-  'minUniformBufferOffsetAlignment',
-];
+const LIMIT_NAMES: readonly (keyof DenseLimits)[] = [...PLAN_LIMIT_NAMES, 'minUniformBufferOffsetAlignment'];
 
 /** A device's limits, optionally lowered (never raised) by `override` (alignment: raised only). */
 export function denseLimits(device: Readonly<Record<string, number>>, override: Partial<DenseLimits> = {}): DenseLimits {
