@@ -1,5 +1,6 @@
 import { convPlanar, filterPlanar, planarLayout, planeStride, spread, type Planar } from './convPlanar.js';
 import { GemmEngine } from './gemmEngine.js';
+import { planarPaddingSum } from '../../testing/planar.js';
 
 /** Deterministic values in [-1, 1). */
 const values = (n: number, seed: number) =>
@@ -105,20 +106,6 @@ function unspread(e: GemmEngine, p: Planar): Float32Array {
   return out;
 }
 
-/** Σ of a planar copy's floats outside its data (zero when the padding is). */
-function paddingSum(e: GemmEngine, p: Planar): number {
-  const f = e.f32;
-  let s = 0;
-  for (let q = 0; q < p.n * p.c; q++) {
-    for (let k = 0; k < p.P; k++) {
-      const y = Math.floor(k / p.S) - p.top;
-      const x = (k % p.S) - p.left;
-      if (y < 0 || y >= p.h || x < 0 || x >= p.w) s += Math.abs(f[(p.addr >>> 2) + q * p.P + k]);
-    }
-  }
-  return s;
-}
-
 const engines: GemmEngine[] = [];
 afterAll(() => engines.forEach((e) => e.close()));
 
@@ -152,7 +139,7 @@ test.each([1, 2])('spread puts NHWC data in zero-padded planes; masked, with bia
     const { planar, db } = spread(e, x, layout);
     expect(db).toBeNull();
     expectClose(unspread(e, planar), x, 0);
-    expect(paddingSum(e, planar)).toBe(0);
+    expect(planarPaddingSum(e.f32, planar)).toBe(0);
     const mask = values(n * h * w * c, 7);
     const masked = spread(e, x, layout, mask, true);
     const want = x.map((v, i) => (mask[i] > 0 ? v : 0));
@@ -168,7 +155,7 @@ test.each([1, 2])('spread puts NHWC data in zero-padded planes; masked, with bia
     expect(into.planar.addr).toBe(room);
     expect(e.mark()).toBe(mark); // the copies it made on the way are freed
     expectClose(unspread(e, into.planar), x, 0);
-    expect(paddingSum(e, into.planar)).toBe(0);
+    expect(planarPaddingSum(e.f32, into.planar)).toBe(0);
   }
 });
 
@@ -219,7 +206,7 @@ describe.each([1, 2])('with %i threads', (threads) => {
       convPlanar(e, X, win, f, null, false, y, masked ? { Z, M } : { Z });
       expectClose(e.f32.subarray(y >>> 2, (y >>> 2) + want.length), want);
       expectClose(unspread(e, Z), masked ? want.map((v, i) => (mask[i] > 0 ? v : 0)) : want);
-      expect(paddingSum(e, Z)).toBe(0);
+      expect(planarPaddingSum(e.f32, Z)).toBe(0);
     }
   });
 

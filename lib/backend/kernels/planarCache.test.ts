@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { planarLayout, planarSpan, spread, type Planar } from './convPlanar.js';
 import { GemmEngine } from './gemmEngine.js';
 import { PlanarCache } from './planarCache.js';
+import { planarPaddingSum } from '../../testing/planar.js';
 
 let e: GemmEngine;
 beforeAll(() => {
@@ -11,21 +12,6 @@ afterAll(() => e.close());
 
 const layout = planarLayout(2, 5, 6, 3, 1, 1, 7, 8);
 const room = Math.ceil(planarSpan(layout) / 64) * 64;
-
-/** Σ |floats| of a copy outside its data. */
-function paddingSum(p: Planar): number {
-  const f = e.f32;
-  let s = 0;
-  for (let q = 0; q < p.n * p.c; q++) {
-    for (let k = 0; k < p.P; k++) {
-      const y = Math.floor(k / p.S) - p.top;
-      const x = (k % p.S) - p.left;
-      if (y < 0 || y >= p.h || x < 0 || x >= p.w) s += Math.abs(f[(p.addr >>> 2) + q * p.P + k]);
-    }
-  }
-  for (let k = 0; k < p.S + 4; k++) s += Math.abs(f[(p.addr >>> 2) + p.n * p.c * p.P + k]);
-  return s;
-}
 
 test('copies are found under their data, layout and mask only', () => {
   const cache = new PlanarCache(e, 4 * room);
@@ -78,13 +64,13 @@ test('rooms come with zero padding: zeroed, unless the room last held the same l
   const shifted = { ...layout, top: 0, left: 0 }; // another layout over p's data
   const q = cache.alloc(shifted)!;
   expect(q.addr).toBe(p.addr);
-  expect(paddingSum(q)).toBe(0);
+  expect(planarPaddingSum(e.f32, q)).toBe(0);
   expect(zeroing).toHaveBeenCalledTimes(3);
   cache.alloc(layout); // the second room again, as it was: not zeroed
   expect(zeroing).toHaveBeenCalledTimes(3);
   const r = cache.alloc(layout)!; // the first room, which held another layout: zeroed
   expect(r.addr).toBe(p.addr);
   expect(zeroing).toHaveBeenCalledTimes(4);
-  expect(paddingSum(r)).toBe(0);
+  expect(planarPaddingSum(e.f32, r)).toBe(0);
   zeroing.mockRestore();
 });
