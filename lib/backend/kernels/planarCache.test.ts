@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { planarLayout, planarSpan, spread, type Planar } from './convPlanar.js';
+import { planarLayout, planarSpan, spread } from './convPlanar.js';
 import { GemmEngine } from './gemmEngine.js';
 import { PlanarCache } from './planarCache.js';
 import { planarPaddingSum } from '../../testing/planar.js';
