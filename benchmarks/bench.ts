@@ -7,7 +7,8 @@
  *   ensemble of 16 on the fused CPU engine against PyTorch's batched implementation;
  * - engines: the two-layer ensemble (M = N = 100, |B| = 1) on every engine this machine has;
  * - gpu (with a WebGPU adapter, or --device gpu): the fused WebGPU engine up to 4,096 members, FC6 and
- *   CNN6 at batch 32 on webgpu, against PyTorch CUDA when it is there;
+ *   CNN6 at batch 32 on webgpu-dense (one model and 16-member ensembles) and the CIFAR-size step,
+ *   against PyTorch CUDA when it is there;
  * - probes: the cost of each probe relative to a training step.
  * Options: --sections cpu,engines,gpu,probes  --seconds S  --rounds R  --device cpu|gpu  --out FILE.
  */
@@ -108,32 +109,33 @@ async function gpuSection(report: BenchReport, seconds: number, device: 'cpu' | 
       report.targets.push({ target: 'two-layer ensemble of 4,096 on a GPU ≥ 100M network-steps/s and ≥ 10× PyTorch CUDA', measured: `${fmt(rate / 1e6)}M${t ? `, ${(rate / t).toFixed(1)}× PyTorch` : ''}`, met: rate >= 1e8 && (t === null || rate / t >= 10) });
     }
   }
-  // the dense engine: FC6 single and 16-member ensemble, the CIFAR-size step
-  const dense = await benchDense(real ? { members: 16 } : { members: 16, fc6Steps: 20 });
+  // the dense engine: FC6 and CNN6 single and 16-member ensembles, the CIFAR-size step
+  const dense = await benchDense(real ? { members: 16 } : { members: 16, fc6Steps: 20, cnn6Steps: 1, cnn6Members: 2, cifarSteps: 2 });
   const fc6Cuda = cuda('fc6-b32');
+  const cnn6Cuda = cuda('cnn6-b32');
   const cifarCuda = cuda('cifar-b1000');
+  const row = (kase: string, variant: string, rate: number, members = 1) => ({ backend: 'webgpu', case: kase, variant, stepsPerSecond: rate, msPerStep: (1000 * members) / rate, relative: 1 });
   report.rows.push(
-    { backend: 'webgpu', case: 'FC6 784→100×5→10, batch 32, webgpu-dense', variant: 'steps/s', stepsPerSecond: dense.fc6.stepsPerSecond, msPerStep: 1000 / dense.fc6.stepsPerSecond, relative: 1 },
-    { backend: 'webgpu', case: `FC6, ${dense.fc6Ensemble.members}-member ensemble, webgpu-dense`, variant: 'member-steps/s', stepsPerSecond: dense.fc6Ensemble.memberStepsPerSecond, msPerStep: (1000 * dense.fc6Ensemble.members) / dense.fc6Ensemble.memberStepsPerSecond, relative: 1 },
-    { backend: 'webgpu', case: 'CIFAR-size step 3072→300→10, |B| = 1000, webgpu-dense', variant: 'ms/step', stepsPerSecond: 1000 / dense.cifarStep.msPerStep, msPerStep: dense.cifarStep.msPerStep, relative: 1 },
+    row('FC6 784→100×5→10, batch 32, webgpu-dense', 'steps/s', dense.fc6.stepsPerSecond),
+    row(`FC6, ${dense.fc6Ensemble.members}-member ensemble, webgpu-dense`, 'member-steps/s', dense.fc6Ensemble.memberStepsPerSecond, dense.fc6Ensemble.members),
+    row('CNN6 (5 conv 10ch 5×5 + dense), 28×28×1, batch 32, webgpu-dense', 'steps/s', dense.cnn6.stepsPerSecond),
+    row(`CNN6, ${dense.cnn6Ensemble.members}-member ensemble, webgpu-dense`, 'member-steps/s', dense.cnn6Ensemble.memberStepsPerSecond, dense.cnn6Ensemble.members),
+    row('CIFAR-size step 3072→300→10, |B| = 1000, webgpu-dense', 'ms/step', 1000 / dense.cifarStep.msPerStep),
   );
+  const vs = (id: string, name: string, lib: number, torch: number | null) => ({ id, name, unit: 'steps/s', library: lib, torch, ratio: torch ? lib / torch : null });
   report.comparison.push(
-    { id: 'fc6-b32-dense-gpu', name: 'FC6 b32, webgpu-dense vs PyTorch CUDA', unit: 'steps/s', library: dense.fc6.stepsPerSecond, torch: fc6Cuda, ratio: fc6Cuda ? dense.fc6.stepsPerSecond / fc6Cuda : null },
-    { id: 'cifar-dense-gpu', name: 'CIFAR-size step, webgpu-dense vs PyTorch CUDA', unit: 'steps/s', library: 1000 / dense.cifarStep.msPerStep, torch: cifarCuda, ratio: cifarCuda ? 1000 / dense.cifarStep.msPerStep / cifarCuda : null },
+    vs('fc6-b32-dense-gpu', 'FC6 b32, webgpu-dense vs PyTorch CUDA', dense.fc6.stepsPerSecond, fc6Cuda),
+    vs('cnn6-b32-dense-gpu', 'CNN6 b32, webgpu-dense vs PyTorch CUDA', dense.cnn6.stepsPerSecond, cnn6Cuda),
+    vs('cifar-dense-gpu', 'CIFAR-size step, webgpu-dense vs PyTorch CUDA', 1000 / dense.cifarStep.msPerStep, cifarCuda),
   );
   if (real) {
+    const versus = (lib: number, torch: number | null) => `${fmt(lib)} vs ${torch === null ? 'n/a' : fmt(torch)} steps/s`;
     report.targets.push(
-      { target: 'FC6 b32 on the GPU ≥ PyTorch CUDA single-model', measured: `${fmt(dense.fc6.stepsPerSecond)} vs ${fc6Cuda === null ? 'n/a' : fmt(fc6Cuda)} steps/s`, met: fc6Cuda === null ? null : dense.fc6.stepsPerSecond >= fc6Cuda },
+      { target: 'FC6 b32 on the GPU ≥ PyTorch CUDA single-model', measured: versus(dense.fc6.stepsPerSecond, fc6Cuda), met: fc6Cuda === null ? null : dense.fc6.stepsPerSecond >= fc6Cuda },
+      { target: 'CNN6 b32 on the GPU ≥ PyTorch CUDA single-model', measured: versus(dense.cnn6.stepsPerSecond, cnn6Cuda), met: cnn6Cuda === null ? null : dense.cnn6.stepsPerSecond >= cnn6Cuda },
       { target: '16-member FC6 ensemble ≥ 10× PyTorch CUDA single-model (member-steps/s)', measured: fmt(dense.fc6Ensemble.memberStepsPerSecond), met: fc6Cuda === null ? null : dense.fc6Ensemble.memberStepsPerSecond >= 10 * fc6Cuda },
       { target: 'CIFAR-size step on the GPU ≤ 2× PyTorch CUDA', measured: `${dense.cifarStep.msPerStep.toFixed(2)} ms${cifarCuda ? ` vs ${(1000 / cifarCuda).toFixed(2)} ms` : ''}`, met: cifarCuda === null ? null : dense.cifarStep.msPerStep <= 2 * (1000 / cifarCuda) },
     );
-  }
-  for (const c of CASES.filter((x) => x.id === 'cnn6-b32' || (x.id === 'fc6-b32' && !real))) {
-    const rows = await benchCase('webgpu', { ...c, config: { ...c.config, probes: ['loss'] } }, seconds);
-    report.rows.push(...rows);
-    const t = cuda(c.id);
-    report.comparison.push({ id: `${c.id}-gpu`, name: `${c.name}, tfjs engine on webgpu vs PyTorch CUDA`, unit: 'steps/s', library: rows[0].stepsPerSecond, torch: t, ratio: t ? rows[0].stepsPerSecond / t : null });
-    if (real) report.targets.push({ target: `${c.id} on webgpu ≥ PyTorch CUDA`, measured: `${fmt(rows[0].stepsPerSecond)} vs ${t === null ? 'n/a' : fmt(t)} steps/s`, met: t === null ? null : rows[0].stepsPerSecond >= t });
   }
 }
 

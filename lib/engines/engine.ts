@@ -6,7 +6,7 @@
  *
  * Engines: `tfjs` (any tfjs backend; K = 1 is the single-model path), `webgpu-fused` (one WGSL
  * dispatch advances every two-layer member many steps, data drawn on the device), `webgpu-dense`
- * (tiled WGSL kernels for dense nets, FC and two-layer on any data, datasets uploaded once) and
+ * (tiled WGSL kernels for FC, two-layer and CNN nets on any data, datasets uploaded once) and
  * `wasm-fused` (one WASM SIMD call per worker thread advances its two-layer members many steps). Every engine draws its data
  * from the counter-based streams of data/stream.ts, so a config gives the same records on every
  * engine (to float32 tolerance).

@@ -1,7 +1,7 @@
 /**
  * Speed of the webgpu-dense engine on tfjs's active webgpu adapter (a benchmark function, not a
- * test): FC6 (784 → 100×5 → 10, softmax-ce) at |B| = 32 as one model and as an ensemble of
- * members with their own η and seed, and the CIFAR-size step (two-layer 3072 → 300 → 10,
+ * test): FC6 (784 → 100×5 → 10, softmax-ce) and CNN6 (5 conv 10ch 5×5 + dense on 28×28×1) at
+ * |B| = 32, each as one model and as an ensemble of members with their own η and seed, and the CIFAR-size step (two-layer 3072 → 300 → 10,
  * softmax-ce, |B| = 1000). Inputs are drawn on the device (online Gaussian), as in training.
  */
 import { makeConfig, type RunConfig } from '../../core/config.js';
@@ -11,11 +11,13 @@ import { createWebgpuDenseEngine, type WebgpuDenseOptions } from './create.js';
 
 /** Options of {@link benchDense}. */
 export interface DenseBenchOptions {
-  /** Timed steps of FC6 (default 200) and of the CIFAR step (default 20). */
+  /** Timed steps of FC6 (default 200), CNN6 (default 100) and the CIFAR step (default 20). */
   fc6Steps?: number;
+  cnn6Steps?: number;
   cifarSteps?: number;
-  /** Members of the FC6 ensemble (default 16). */
+  /** Members of the FC6 and CNN6 ensembles (default 16; CNN6's: cnn6Members when given). */
   members?: number;
+  cnn6Members?: number;
   /** Engine options (tuning, steps per submit). */
   engine?: WebgpuDenseOptions;
 }
@@ -26,15 +28,17 @@ export interface DenseBenchResult {
   adapter: string;
   fc6: { stepsPerSecond: number };
   fc6Ensemble: { members: number; memberStepsPerSecond: number };
+  cnn6: { stepsPerSecond: number };
+  cnn6Ensemble: { members: number; memberStepsPerSecond: number };
   cifarStep: { msPerStep: number };
 }
 
-/** FC6 configs: one per member, η spread over [0.01, 0.1]. */
-function fc6(members: number): RunConfig[] {
+/** FC6 (or CNN6) configs: one per member, η spread over [0.01, 0.1]. */
+function deep(model: 'fc' | 'cnn', members: number): RunConfig[] {
   return Array.from({ length: members }, (_, m) =>
     makeConfig({
-      model: 'fc', depth: 6, inputDim: 784, hidden: 100, classes: 10, loss: 'softmax-ce', batchSize: 32, seed: m, probes: ['loss'],
-      eta: 0.01 + (0.09 * m) / Math.max(1, members - 1),
+      model, depth: 6, convLayers: 5, channels: 10, kernel: 5, inputDim: 784, hidden: 100, classes: 10, loss: 'softmax-ce',
+      batchSize: 32, seed: m, probes: ['loss'], eta: 0.01 + (0.09 * m) / Math.max(1, members - 1),
     }),
   );
 }
@@ -45,15 +49,16 @@ function cifarSized(): RunConfig[] {
   return [makeConfig({ ...cfg, eta: 0.01, probes: ['loss'] })];
 }
 
-/** Seconds per step of `configs` over `steps` timed steps (after a warm-up that compiles the kernels). */
+/** Seconds per step of `configs` over `steps` timed steps (after a warm-up of min(3, steps) steps that compiles the kernels). */
 export async function secondsPerStep(configs: readonly RunConfig[], steps: number, opts: WebgpuDenseOptions = {}): Promise<number> {
   const engine = await createWebgpuDenseEngine(configs, { checkEvery: 1000, ...opts });
   try {
     const active = configs.map(() => true);
-    await engine.advance(0, 3, active);
+    const warm = Math.min(3, steps);
+    await engine.advance(0, warm, active);
     await engine.lossSums();
     const t0 = performance.now();
-    await engine.advance(3, steps, active);
+    await engine.advance(warm, steps, active);
     await engine.lossSums();
     return (performance.now() - t0) / 1000 / steps;
   } finally {
@@ -66,13 +71,18 @@ export async function benchDense(opts: DenseBenchOptions = {}): Promise<DenseBen
   await useBackend('webgpu');
   const a = await installWebgpu(false);
   const members = opts.members ?? 16;
-  const single = await secondsPerStep(fc6(1), opts.fc6Steps ?? 200, opts.engine);
-  const ensemble = await secondsPerStep(fc6(members), opts.fc6Steps ?? 200, opts.engine);
+  const single = await secondsPerStep(deep('fc', 1), opts.fc6Steps ?? 200, opts.engine);
+  const ensemble = await secondsPerStep(deep('fc', members), opts.fc6Steps ?? 200, opts.engine);
+  const cnn = await secondsPerStep(deep('cnn', 1), opts.cnn6Steps ?? 100, opts.engine);
+  const cnnMembers = opts.cnn6Members ?? members;
+  const cnnEnsemble = await secondsPerStep(deep('cnn', cnnMembers), opts.cnn6Steps ?? 100, opts.engine);
   const cifar = await secondsPerStep(cifarSized(), opts.cifarSteps ?? 20, opts.engine);
   return {
     adapter: `${a.vendor} ${a.device || a.description} (${a.api}${a.software ? ', software' : ''})`,
     fc6: { stepsPerSecond: 1 / single },
     fc6Ensemble: { members, memberStepsPerSecond: members / ensemble },
+    cnn6: { stepsPerSecond: 1 / cnn },
+    cnn6Ensemble: { members: cnnMembers, memberStepsPerSecond: cnnMembers / cnnEnsemble },
     cifarStep: { msPerStep: cifar * 1000 },
   };
 }

@@ -11,15 +11,24 @@ export type DenseEligibility = { eligible: true } | { eligible: false; reason: s
 
 /**
  * Fields every member must share (the architecture and its data); η, seed, |B|, steps, init,
- * outputInitScale and divergenceThreshold are per member.
+ * outputInitScale and divergenceThreshold are per member. `depth` counts for 'fc' only, and
+ * `convLayers`, `channels`, `kernel` for 'cnn' only.
  */
 export const DENSE_SHARED_FIELDS = [
-  'model', 'inputDim', 'hidden', 'classes', 'depth', 'bias', 'loss', 'input', 'trainSize', 'normalize', 'dataSource', 'dataDir',
+  'model', 'inputDim', 'hidden', 'classes', 'depth', 'convLayers', 'channels', 'kernel', 'bias', 'loss', 'input', 'trainSize',
+  'normalize', 'dataSource', 'dataDir',
 ] as const;
+
+/** The shared fields that count for a model. */
+function sharedFor(model: RunConfig['model']): (typeof DENSE_SHARED_FIELDS)[number][] {
+  const own: Record<string, readonly string[]> = { fc: ['depth'], cnn: ['convLayers', 'channels', 'kernel'], 'two-layer': [] };
+  const all = ['depth', 'convLayers', 'channels', 'kernel'];
+  return DENSE_SHARED_FIELDS.filter((k) => !all.includes(k) || own[model]?.includes(k));
+}
 
 /**
  * Whether the webgpu-dense engine can train these configs as one ensemble: model 'fc' (any depth
- * and width) or 'two-layer' (any size and classes), on synthetic input ('gaussian'/'uniform',
+ * and width), 'two-layer' (any size and classes) or 'cnn', on synthetic input ('gaussian'/'uniform',
  * online or a fixed set of fewer than 2³¹ samples) or an image dataset; plain SGD; every member
  * sharing {@link DENSE_SHARED_FIELDS}. With a device's `limits`, also whether the layout fits
  * them (the reason is then the limit error's message; image inputs are checked at creation, when
@@ -29,12 +38,11 @@ export function webgpuDenseEligible(configs: readonly RunConfig[], limits?: Dens
   const no = (reason: string): DenseEligibility => ({ eligible: false, reason });
   if (configs.length === 0) return no('no configs');
   const first = configs[0];
-  const differ = sharedFieldMismatch(configs, DENSE_SHARED_FIELDS.filter((k) => k !== 'depth' || first.model === 'fc'));
+  const differ = sharedFieldMismatch(configs, sharedFor(first.model));
   if (differ) {
     const { member, field } = differ;
     return no(`members differ in ${field} (member ${member}: ${String(configs[member][field])}, member 0: ${String(first[field])})`);
   }
-  if (first.model !== 'fc' && first.model !== 'two-layer') return no(`model '${first.model}' (only 'fc' or 'two-layer')`);
   if (first.classes === 1 ? first.loss === 'softmax-ce' : first.loss !== 'softmax-ce') {
     return no(`loss '${first.loss}' with classes = ${first.classes} ('bce' or 'mse' with 1 class, 'softmax-ce' with 2 or more)`);
   }

@@ -1,9 +1,10 @@
 /**
- * The fused WebGPU engine for dense networks ('webgpu-dense'): model 'fc' (any depth and width)
- * and 'two-layer' (any size), on synthetic or image data, K members in lockstep. Parameters, data,
- * activations, loss accumulators and divergence status live in GPU buffers of tfjs's own device;
- * each SGD step is 2L + 1 dispatches of tiled matmul kernels with fused bias, ReLU, loss gradient
- * and update (kernels.ts), many steps per submit, no host read in the step loop.
+ * The fused WebGPU engine for layer chains ('webgpu-dense'): model 'fc' (any depth and width),
+ * 'two-layer' (any size) and 'cnn' (stride-1 'same' conv layers as implicit GEMMs, conv.wgsl.ts),
+ * on synthetic or image data, K members in lockstep. Parameters, data, activations, loss
+ * accumulators and divergence status live in GPU buffers of tfjs's own device; each SGD step is
+ * 2L + 1 dispatches (2L + 2 with conv layers) of tiled matmul kernels with fused bias, ReLU, loss
+ * gradient and update (kernels.ts), many steps per submit, no host read in the step loop.
  * `paramTensors(members)` copies the selected members' parameters on the device into staging
  * buffers wrapped as tfjs tensors ([K', …shape], dense W as [out, in]).
  */

@@ -27,6 +27,8 @@ await describeWebgpu('webgpu-dense through trainMembers', () => {
     }
     expect(WEBGPU_DENSE_FACTORY.unsupported(configs, 'cpu')).toMatch(/needs the webgpu backend/);
     const cnn = denseTestConfig({ model: 'cnn', inputDim: 9, classes: 2, loss: 'softmax-ce' });
-    expect(WEBGPU_DENSE_FACTORY.unsupported([cnn], 'webgpu')).toMatch(/cnn/);
+    expect(WEBGPU_DENSE_FACTORY.unsupported([cnn], 'webgpu')).toBeNull();
+    const noisy = denseTestConfig({ gradientNoise: 'isotropic', trainSize: 10, batchSize: 10 });
+    expect(WEBGPU_DENSE_FACTORY.unsupported([noisy], 'webgpu')).toMatch(/gradientNoise/);
   });
 });

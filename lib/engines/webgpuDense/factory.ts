@@ -1,6 +1,6 @@
 /**
  * The webgpu-dense engine as a fused-engine factory of engines/create.ts (for its `fused` list or
- * registerFusedEngine): dense models ('fc', 'two-layer') on any input, on tfjs's webgpu backend.
+ * registerFusedEngine): models 'fc', 'two-layer' and 'cnn' on any input, on tfjs's webgpu backend.
  */
 import type { EngineName, FusedEngineFactory } from '../engine.js';
 import { createWebgpuDenseEngine } from './create.js';

@@ -16,7 +16,7 @@ const u = (x: number) => `${x}u`;
 const ceil = (a: number, b: number) => Math.ceil(a / b);
 
 /** Offsets of layer l's parameters and data regions. */
-function regions(plan: DensePlan, l: number) {
+export function regions(plan: DensePlan, l: number) {
   const layer = plan.shape.layers[l];
   const idx = (name: string) => plan.shape.params.findIndex((p) => p.name === name);
   return {
@@ -55,13 +55,13 @@ fn job_fwd${l}(ml: u32, tile: u32, B: u32, lid: u32) {
   if (r0 >= B) {
     return;
   }
-  mm_fwd${l}(ml, r0, (tile % ${u(cols)}) * ${u(tile.TC)}, B, ${u(r.IN)}, lid, 0.0);
+  mm_fwd${l}(ml, r0, (tile % ${u(cols)}) * ${u(tile.TC)}, B, ${u(r.IN)}, lid, 0.0, 0u);
 }`,
   };
 }
 
 /** The loss and dL/df·inv_b of row `r`, logits at D[lg + c], label y (a float). */
-function lossCode(plan: DensePlan): string {
+export function lossCode(plan: DensePlan): string {
   const C = plan.shape.classes;
   switch (plan.shape.loss) {
     case 'mse':
@@ -110,7 +110,7 @@ fn job_out(ml: u32, tile: u32, B: u32, lid: u32) {
     return;
   }
   for (var c0 = 0u; c0 < ${u(r.OUT)}; c0 += ${u(tile.TC)}) {
-    mm_out(ml, r0, c0, B, ${u(r.IN)}, lid, 0.0);
+    mm_out(ml, r0, c0, B, ${u(r.IN)}, lid, 0.0, 0u);
   }
   storageBarrier();
   let inv_b = 1.0 / f32(B);
@@ -152,7 +152,7 @@ fn job_dlt${l}(ml: u32, tile: u32, B: u32, lid: u32) {
   if (r0 >= B) {
     return;
   }
-  mm_dlt${l}(ml, r0, (tile % ${u(cols)}) * ${u(tile.TC)}, B, ${u(r.OUT)}, lid, 0.0);
+  mm_dlt${l}(ml, r0, (tile % ${u(cols)}) * ${u(tile.TC)}, B, ${u(r.OUT)}, lid, 0.0, 0u);
 }`,
   };
 }
@@ -196,7 +196,7 @@ fn in_upd${l}(ml: u32, k: u32, c: u32) -> f32 {
     code: `${helper}${mm}
 fn job_upd${l}(ml: u32, tile: u32, B: u32, lid: u32) {
   let eta = cfg_eta(S.base + ml);
-  mm_upd${l}(ml, (tile / ${u(cols)}) * ${u(tile.TR)}, (tile % ${u(cols)}) * ${u(tile.TC)}, ${u(r.OUT)}, B, lid, eta);
+  mm_upd${l}(ml, (tile / ${u(cols)}) * ${u(tile.TR)}, (tile % ${u(cols)}) * ${u(tile.TC)}, ${u(r.OUT)}, B, lid, eta, 0u);
 }`,
   };
 }

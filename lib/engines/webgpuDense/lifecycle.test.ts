@@ -106,8 +106,8 @@ await describeWebgpu('webgpu-dense engine: divergence, checkpoints, tensors, gro
   });
 
   test('one-line errors: configs it cannot train, limits it cannot fit, bad options', async () => {
-    const cnn = denseTestConfig({ model: 'cnn', inputDim: 9, classes: 2, loss: 'softmax-ce' });
-    await expect(createWebgpuDenseEngine([cnn])).rejects.toThrow(/model 'cnn'/);
+    const noisy = denseTestConfig({ gradientNoise: 'isotropic', trainSize: 10, batchSize: 10 });
+    await expect(createWebgpuDenseEngine([noisy])).rejects.toThrow(/gradientNoise 'isotropic'/);
     const mixed = [denseTestConfig({ seed: 1 }), denseTestConfig({ hidden: 9 })];
     await expect(createWebgpuDenseEngine(mixed)).rejects.toThrow(/members differ in hidden/);
     await expect(createWebgpuDenseEngine([denseTestConfig({})], { limits: { maxStorageBufferBindingSize: 64 } })).rejects.toThrow(

@@ -40,7 +40,7 @@ function stage(arr: string, T: number, TK: number, fastX: boolean, x0: string, b
     }`;
 }
 
-/** `fn mm_<name>(ml, r0, c0, rows, depth, lid, eta)`: one output tile at (r0, c0). */
+/** `fn mm_<name>(ml, r0, c0, rows, depth, lid, eta, kb)`: one output tile at (r0, c0), summed over k in [kb, depth). */
 export function matmulFn(spec: MatmulSpec): string {
   const { TX, TY, RR, RC, TR, TC, TK } = spec.tile;
   const acc = (i: number, j: number) => `acc_${i}_${j}`;
@@ -59,11 +59,11 @@ export function matmulFn(spec: MatmulSpec): string {
   }`))
     .join('\n  ');
   return `
-fn mm_${spec.name}(ml: u32, r0: u32, c0: u32, rows: u32, depth: u32, lid: u32, eta: f32) {
+fn mm_${spec.name}(ml: u32, r0: u32, c0: u32, rows: u32, depth: u32, lid: u32, eta: f32, kb: u32) {
   let tx = lid % ${u(TX)};
   let ty = lid / ${u(TX)};
   ${decl}
-  for (var k0 = 0u; k0 < depth; k0 += ${u(TK)}) {
+  for (var k0 = kb; k0 < depth; k0 += ${u(TK)}) {
     ${stage('As', TR, TK, spec.a.fast === 'r', 'r0', 'rows', (x, k) => spec.a.load(x, k))}
     ${stage('Bs', TC, TK, spec.b.fast === 'c', 'c0', u(spec.cols), (x, k) => spec.b.load(k, x))}
     workgroupBarrier();

@@ -81,10 +81,33 @@ describe('webgpu-dense plan', () => {
     expect(() => planDense(huge, LIMITS)).toThrow(/config\.batchSize: got 100000/);
   });
 
-  test('eligibility: dense models on any input, members sharing the architecture and data, plain SGD', () => {
+  test("CNN6: conv layers with their geometry, and each conv layer's split-K region after the labels and losses", () => {
+    const cnn6 = makeConfig({ model: 'cnn', input: 'fashion-mnist', inputDim: 784, classes: 10, loss: 'softmax-ce', convLayers: 5, channels: 10, kernel: 5 });
+    const s = denseShape(cnn6, 60000);
+    expect(s.layers.map((l) => [l.W, l.in, l.out, l.conv?.Cin ?? null])).toEqual([
+      ['W1', 784, 7840, 1],
+      ['W2', 7840, 7840, 10],
+      ['W3', 7840, 7840, 10],
+      ['W4', 7840, 7840, 10],
+      ['W5', 7840, 7840, 10],
+      ['W6', 7840, 10, null],
+    ]);
+    expect(s.params.find((p) => p.name === 'W2')?.shape).toEqual([5, 5, 10, 10]);
+    const plan = planDense({ shape: s, members: 2, maxBatch: 32, channels: 1 }, LIMITS);
+    // 32 images × 784 pixels in chunks of 512 rows: 49 splits of C_out × (k·k·C_in + 1 for the bias)
+    expect(plan.splitK.map((k) => k && [k.splits, k.chunk, k.cols])).toEqual([[49, 512, 26], [49, 512, 251], [49, 512, 251], [49, 512, 251], [49, 512, 251], null]);
+    const regions = plan.splitK.filter((k) => k !== null).map((k) => [k!.offset, k!.offset + 2 * k!.splits * 10 * k!.cols]);
+    expect(regions[0][0]).toBe(plan.lossOffset + 2 * 32);
+    regions.slice(1).forEach((r, i) => expect(r[0]).toBe(regions[i][1]));
+    expect(regions[regions.length - 1][1]).toBe(plan.deltaWords);
+    expect(planDense({ shape: s, members: 1, maxBatch: 1, channels: 1 }, LIMITS, { splitDepth: 100 }).splitK[1]).toMatchObject({ splits: 7, chunk: 112 });
+  });
+
+  test('eligibility: fc, two-layer and cnn on any input, members sharing the architecture and data, plain SGD', () => {
     expect(webgpuDenseEligible([fc(), fc({ seed: 2, eta: 0.1, batchSize: 7 })])).toEqual({ eligible: true });
-    const cnn = makeConfig({ model: 'cnn', inputDim: 16, classes: 2, loss: 'softmax-ce' });
-    expect(webgpuDenseEligible([cnn])).toMatchObject({ reason: "model 'cnn' (only 'fc' or 'two-layer')" });
+    const cnn = (p: Partial<RunConfig> = {}) => makeConfig({ model: 'cnn', inputDim: 16, classes: 2, loss: 'softmax-ce', ...p });
+    expect(webgpuDenseEligible([cnn(), cnn({ seed: 3, depth: 4 })])).toEqual({ eligible: true });
+    expect(webgpuDenseEligible([cnn(), cnn({ channels: 4 })])).toMatchObject({ reason: 'members differ in channels (member 1: 4, member 0: 10)' });
     expect(webgpuDenseEligible([fc(), fc({ depth: 4 })])).toMatchObject({ reason: 'members differ in depth (member 1: 4, member 0: 6)' });
     const two = { model: 'two-layer', depth: 3 } as const;
     expect(webgpuDenseEligible([makeConfig(two), makeConfig({ ...two, depth: 5 })])).toEqual({ eligible: true });

@@ -6,7 +6,8 @@
  *   architecture's order, so that one parameter of a run of members is one contiguous range;
  * - acts (per group, float): A_0 = the batch's inputs, then A_l (post-ReLU) of every hidden layer, [GC, Bmax, width];
  * - deltas (per group, float): δ_l of every layer (δ_L holds the logits until the loss turns them
- *   into dL/df), then the labels (as floats) and the per-sample losses, [GC, Bmax];
+ *   into dL/df), then the labels (as floats) and the per-sample losses, [GC, Bmax], then for each
+ *   conv layer its split-K partial gradients [GC, splits, C_out, k·k·C_in (+1 with bias)];
  * - consts (shared, u32): per member {η, |B|, seed, threshold, live} (8 words), then the labels of
  *   the training images and the 256-entry normalization table of each channel (image inputs);
  * - state (shared, u32): loss accumulators (4 words per member: hi, lo, float part), status (4
@@ -44,6 +45,8 @@ export interface DenseTuning {
   maxRegisterBlock?: number;
   /** Depth of a tile's reduction chunk (default 32, halved until the tiles fit the workgroup memory). */
   tileDepth?: number;
+  /** Rows (sample-pixels) per split of a conv layer's weight gradient (default 512; rounded up to tileDepth). */
+  splitDepth?: number;
 }
 
 /** A matmul tile: TX × TY invocations, each RR × RC outputs; TR × TC outputs per workgroup; reduction chunks of TK. */
@@ -102,6 +105,11 @@ export interface DensePlan {
   images: ImageLayout | null;
   /** Tiles of each layer's jobs: forward (or output), δ of its input, and its update. */
   tiles: { forward: Tile; delta: Tile; update: Tile }[];
+  /**
+   * Split-K of each conv layer's weight gradient (dense layers: null): `splits` partial sums over
+   * `chunk` sample-pixels each, at word `offset` of `deltas` ([GC, splits, C_out, cols]).
+   */
+  splitK: ({ splits: number; chunk: number; cols: number; offset: number } | null)[];
   /** Slots of the per-step uniform buffer (steps per submit) and their stride in bytes. */
   slots: number;
   slotStride: number;
@@ -146,11 +154,16 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
   if (wgCap < 64) throw new ConfigError('webgpu.maxComputeInvocationsPerWorkgroup', wgCap, '>= 64');
   const WG = Math.min(want, 2 ** Math.floor(Math.log2(wgCap)));
   const tilesAt = (tileDepth: number) =>
-    shape.layers.map((l) => ({
-      forward: tileFor(Bmax, l.out, WG, { ...tuning, tileDepth }),
-      delta: tileFor(Bmax, l.in, WG, { ...tuning, tileDepth }),
-      update: tileFor(l.out, l.in + (l.b ? 1 : 0), WG, { ...tuning, tileDepth }),
-    }));
+    shape.layers.map((l) => {
+      const t = { ...tuning, tileDepth };
+      const c = l.conv;
+      if (!c) {
+        return { forward: tileFor(Bmax, l.out, WG, t), delta: tileFor(Bmax, l.in, WG, t), update: tileFor(l.out, l.in + (l.b ? 1 : 0), WG, t) };
+      }
+      const rows = Bmax * c.H * c.W;
+      const cols = c.k * c.k * c.Cin + (l.b ? 1 : 0);
+      return { forward: tileFor(rows, c.Cout, WG, t), delta: tileFor(rows, c.Cin, WG, t), update: tileFor(c.Cout, cols, WG, t) };
+    });
   const sharedBytes = (t: ReturnType<typeof tilesAt>) => {
     const f = tileFloats(t.flatMap((x) => [x.forward, x.delta, x.update]), WG);
     return 4 * (f.a + f.b + 64);
@@ -172,12 +185,19 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
   const widths = [shape.inputDim, ...shape.layers.slice(0, -1).map((l) => l.out)];
   const outs = shape.layers.map((l) => l.out);
   const P = shape.params.reduce((s, p) => s + p.size, 0);
-  const perMember = { params: P, acts: Bmax * widths.reduce((a, b) => a + b, 0), deltas: Bmax * (outs.reduce((a, b) => a + b, 0) + 2) };
+  const split = splitSizes(shape, Bmax, tiles[0].forward.TK, tuning.splitDepth ?? 512);
+  const splitWords = split.reduce((s, k) => s + (k ? k.splits * k.rows * k.cols : 0), 0);
+  const perMember = {
+    params: P,
+    acts: Bmax * widths.reduce((a, b) => a + b, 0),
+    deltas: Bmax * (outs.reduce((a, b) => a + b, 0) + 2) + splitWords,
+  };
   const fits = (words: number) => Math.floor(binding / (4 * words));
   const GCmax = Math.min(fits(perMember.params), fits(perMember.acts), fits(perMember.deltas));
   if (GCmax < 1) {
-    const field = perMember.params >= Math.max(perMember.acts, perMember.deltas) ? 'hidden' : 'batchSize';
-    const value = field === 'hidden' ? shape.layers[0].out : Bmax;
+    const width = shape.family === 'cnn' ? 'channels' : 'hidden';
+    const field = perMember.params >= Math.max(perMember.acts, perMember.deltas) ? width : 'batchSize';
+    const value = field === 'batchSize' ? Bmax : (shape.layers[0].conv?.Cout ?? shape.layers[0].out);
     const bytes = 4 * Math.max(perMember.params, perMember.acts, perMember.deltas);
     const fit = `fits maxStorageBufferBindingSize = ${binding}`;
     const allowed = `a size whose largest per-member buffer (${bytes} bytes) ${fit}: reduce ${field}`;
@@ -191,6 +211,13 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
   const actOffset = prefix(widths.map((w) => GC * Bmax * w));
   const deltaOffset = prefix(outs.map((w) => GC * Bmax * w));
   const labelOffset = GC * Bmax * outs.reduce((a, b) => a + b, 0);
+  let next = labelOffset + 2 * GC * Bmax;
+  const splitK = split.map((k) => {
+    if (!k) return null;
+    const offset = next;
+    next += GC * k.splits * k.rows * k.cols;
+    return { splits: k.splits, chunk: k.chunk, cols: k.cols, offset };
+  });
   const images = input.channels > 0 ? imageLayout(shape, input.channels, binding, limits) : null;
   const constLabels = 8 * K;
   const constLut = constLabels + (images ? shape.trainSize : 0);
@@ -224,9 +251,22 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
     stateWords,
     images,
     tiles,
+    splitK,
     slots: 64,
     slotStride,
   };
+}
+
+/** Split-K sizes of each conv layer's weight gradient: depth Bmax·H·W in chunks of about `target` (a multiple of TK). */
+function splitSizes(shape: DenseShape, Bmax: number, TK: number, target: number) {
+  if (!Number.isInteger(target) || target < 1) throw new ConfigError('engine.tuning.splitDepth', target, 'a positive integer');
+  return shape.layers.map((l) => {
+    const c = l.conv;
+    if (!c) return null;
+    const depth = Bmax * c.H * c.W;
+    const chunk = Math.min(TK * Math.ceil(depth / TK), TK * Math.ceil(target / TK));
+    return { splits: Math.ceil(depth / chunk), chunk, rows: c.Cout, cols: c.k * c.k * c.Cin + (l.b ? 1 : 0) };
+  });
 }
 
 /** How the training images are split over storage bindings (at most 3: the bindings left by the other buffers). */
