@@ -1,8 +1,8 @@
 /**
  * webgpu-dense against the tfjs engine on the same (webgpu) backend, model 'cnn': conv layers of
  * kernels 3 and 5 on synthetic square images, bce and softmax-ce, bias on and off, members of
- * their own |B| and η, the weight gradient split over several partial sums or one, and CNN6's
- * shape (5 conv layers of 10 channels, 5×5) on Fashion-MNIST images.
+ * their own |B| and η, the weight gradient and the logits split over several partial sums or one,
+ * and CNN6's shape (5 conv layers of 10 channels, 5×5; its 7,840-wide output layer split) on Fashion-MNIST images.
  */
 import { describeWebgpu, webgpuDevice } from '../../testing/webgpu.js';
 import { denseTestConfig, expectDenseAgrees } from '../../testing/denseAgree.js';
@@ -14,13 +14,13 @@ await describeWebgpu('webgpu-dense cnn against the tfjs engine', () => {
     await webgpuDevice();
   });
 
-  test('2 conv layers 3×3 on 5×5 images, bce, bias, online Gaussian; |B| 1, 3 and 4 with own η; split-K over 8 rows', async () => {
+  test('2 conv layers 3×3 on 5×5 images, bce, bias, online Gaussian; |B| 1, 3 and 4 with own η; split-K over 8 rows and 8 logit inputs', async () => {
     const configs = [
       denseTestConfig({ ...cnn, seed: 1, batchSize: 1, eta: 0.1 }),
       denseTestConfig({ ...cnn, seed: 2, batchSize: 3, eta: 0.05 }),
       denseTestConfig({ ...cnn, seed: 3, batchSize: 4, eta: 0.2 }),
     ];
-    await expectDenseAgrees(configs, { tuning: { splitDepth: 8, tileDepth: 8 } });
+    await expectDenseAgrees(configs, { tuning: { splitDepth: 8, tileDepth: 8, outputSplitDepth: 8 } });
     await expectDenseAgrees(configs.slice(1));
   });
 

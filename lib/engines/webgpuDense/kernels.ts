@@ -1,7 +1,8 @@
 /**
- * The dispatches of one SGD step of an L-layer chain (2L + 1, and one more with conv layers), in
+ * The dispatches of one SGD step of an L-layer chain (2L + 1, one more with conv layers and one more with a split output), in
  * order; consecutive dispatches are ordered by WebGPU, and jobs of one dispatch touch disjoint data:
- * 1. data; 2. forward of hidden layers 1 … L−1 (one each); 3. output (logits, loss, δ_L);
+ * 1. data; 2. forward of hidden layers 1 … L−1 (one each); 3. output (logits, loss, δ_L; as two
+ *    dispatches, partial logits then the rest, when its fan-in is wide: outputSplit.wgsl.ts);
  * 4. for l = L … 2: δ_{l−1} from W_l, with the update of W_{l+1} (which no longer needs W_{l+1}'s
  *    old value: δ_l was formed in the previous dispatch); 5. updates of W_2 and W_1 and the loss
  *    accumulator; 6. with conv layers, whose "update" writes split-K partial gradients
@@ -14,6 +15,7 @@ import { convDeltaJob, convForwardJob, convPartialJob, convReduceJob } from './c
 import { dataJob } from './data.wgsl.js';
 import { jobKernel, type Job } from './kernel.wgsl.js';
 import { deltaJob, forwardJob, lossJob, outputJob, updateJob } from './layers.wgsl.js';
+import { outputLossJob, outputPartialJob } from './outputSplit.wgsl.js';
 import type { DensePlan, Tile } from './plan.js';
 
 /** One step kernel: its WGSL and its jobs (for the workgroup count). */
@@ -38,7 +40,12 @@ export function stepKernels(plan: DensePlan): StepKernel[] {
   };
   add('data', [dataJob(plan)], [], true);
   for (let l = 0; l < L - 1; l++) add(`forward ${l + 1}`, [forward(l)], [t[l].forward]);
-  add('output', [outputJob(plan)], [t[L - 1].forward], true);
+  if (plan.outputSplit) {
+    add('output partials', [outputPartialJob(plan)], [t[L - 1].forward]);
+    add('output', [outputLossJob(plan)], [], true);
+  } else {
+    add('output', [outputJob(plan)], [t[L - 1].forward], true);
+  }
   for (let l = L - 1; l >= 1; l--) {
     const jobs = [delta(l)];
     const tiles = [t[l].delta];

@@ -81,7 +81,7 @@ describe('webgpu-dense plan', () => {
     expect(() => planDense(huge, LIMITS)).toThrow(/config\.batchSize: got 100000/);
   });
 
-  test("CNN6: conv layers with their geometry, and each conv layer's split-K region after the labels and losses", () => {
+  test("CNN6: conv layers with their geometry, and each conv layer's split-K region after the labels and losses, then the output's", () => {
     const cnn6 = makeConfig({ model: 'cnn', input: 'fashion-mnist', inputDim: 784, classes: 10, loss: 'softmax-ce', convLayers: 5, channels: 10, kernel: 5 });
     const s = denseShape(cnn6, 60000);
     expect(s.layers.map((l) => [l.W, l.in, l.out, l.conv?.Cin ?? null])).toEqual([
@@ -99,7 +99,10 @@ describe('webgpu-dense plan', () => {
     const regions = plan.splitK.filter((k) => k !== null).map((k) => [k!.offset, k!.offset + 2 * k!.splits * 10 * k!.cols]);
     expect(regions[0][0]).toBe(plan.lossOffset + 2 * 32);
     regions.slice(1).forEach((r, i) => expect(r[0]).toBe(regions[i][1]));
-    expect(regions[regions.length - 1][1]).toBe(plan.deltaWords);
+    // then the 7,840-wide output layer's partial logits: 8 splits of 1,024 inputs, [GC, 8, Bmax, 10]
+    expect(plan.outputSplit).toEqual({ splits: 8, chunk: 1024, offset: regions[regions.length - 1][1] });
+    expect(plan.outputSplit!.offset + 2 * 8 * 32 * 10).toBe(plan.deltaWords);
+    expect(planDense({ shape: denseShape(fc()), members: 1, maxBatch: 32, channels: 0 }, LIMITS).outputSplit).toBeNull();
     expect(planDense({ shape: s, members: 1, maxBatch: 1, channels: 1 }, LIMITS, { splitDepth: 100 }).splitK[1]).toMatchObject({ splits: 7, chunk: 112 });
   });
 

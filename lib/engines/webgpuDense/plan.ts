@@ -7,7 +7,8 @@
  * - acts (per group, float): A_0 = the batch's inputs, then A_l (post-ReLU) of every hidden layer, [GC, Bmax, width];
  * - deltas (per group, float): δ_l of every layer (δ_L holds the logits until the loss turns them
  *   into dL/df), then the labels (as floats) and the per-sample losses, [GC, Bmax], then for each
- *   conv layer its split-K partial gradients [GC, splits, C_out, k·k·C_in (+1 with bias)];
+ *   conv layer its split-K partial gradients [GC, splits, C_out, k·k·C_in (+1 with bias)], then
+ *   the split-K partial logits of a wide output layer [GC, splits, Bmax, C];
  * - consts (shared, u32): per member {η, |B|, seed, threshold, live} (8 words), then the labels of
  *   the training images and the 256-entry normalization table of each channel (image inputs);
  * - state (shared, u32): loss accumulators (4 words per member: hi, lo, float part), status (4
@@ -47,6 +48,8 @@ export interface DenseTuning {
   tileDepth?: number;
   /** Rows (sample-pixels) per split of a conv layer's weight gradient (default 512; rounded up to tileDepth). */
   splitDepth?: number;
+  /** Inputs per split of the output layer's logits when it has more (default 1024; rounded up to tileDepth). */
+  outputSplitDepth?: number;
 }
 
 /** A matmul tile: TX × TY invocations, each RR × RC outputs; TR × TC outputs per workgroup; reduction chunks of TK. */
@@ -110,6 +113,11 @@ export interface DensePlan {
    * `chunk` sample-pixels each, at word `offset` of `deltas` ([GC, splits, C_out, cols]).
    */
   splitK: ({ splits: number; chunk: number; cols: number; offset: number } | null)[];
+  /**
+   * Split-K of the output layer's logits when its fan-in exceeds tuning.outputSplitDepth (one
+   * workgroup would otherwise walk it alone): partials at word `offset` of `deltas` ([GC, splits, Bmax, C]).
+   */
+  outputSplit: { splits: number; chunk: number; offset: number } | null;
   /** Slots of the per-step uniform buffer (steps per submit) and their stride in bytes. */
   slots: number;
   slotStride: number;
@@ -186,7 +194,8 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
   const outs = shape.layers.map((l) => l.out);
   const P = shape.params.reduce((s, p) => s + p.size, 0);
   const split = splitSizes(shape, Bmax, tiles[0].forward.TK, tuning.splitDepth ?? 512);
-  const splitWords = split.reduce((s, k) => s + (k ? k.splits * k.rows * k.cols : 0), 0);
+  const outSplit = outputSplitSize(shape, tiles[0].forward.TK, tuning.outputSplitDepth ?? 1024);
+  const splitWords = split.reduce((s, k) => s + (k ? k.splits * k.rows * k.cols : 0), 0) + (outSplit ? outSplit.splits * Bmax * shape.classes : 0);
   const perMember = {
     params: P,
     acts: Bmax * widths.reduce((a, b) => a + b, 0),
@@ -218,6 +227,7 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
     next += GC * k.splits * k.rows * k.cols;
     return { splits: k.splits, chunk: k.chunk, cols: k.cols, offset };
   });
+  const outputSplit = outSplit ? { ...outSplit, offset: next } : null;
   const images = input.channels > 0 ? imageLayout(shape, input.channels, binding, limits) : null;
   const constLabels = 8 * K;
   const constLut = constLabels + (images ? shape.trainSize : 0);
@@ -252,6 +262,7 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
     images,
     tiles,
     splitK,
+    outputSplit,
     slots: 64,
     slotStride,
   };
@@ -267,6 +278,15 @@ function splitSizes(shape: DenseShape, Bmax: number, TK: number, target: number)
     const chunk = Math.min(TK * Math.ceil(depth / TK), TK * Math.ceil(target / TK));
     return { splits: Math.ceil(depth / chunk), chunk, rows: c.Cout, cols: c.k * c.k * c.Cin + (l.b ? 1 : 0) };
   });
+}
+
+/** Split-K of the output layer: its fan-in in chunks of about `target` (a multiple of TK), or null when it has at most `target`. */
+function outputSplitSize(shape: DenseShape, TK: number, target: number): { splits: number; chunk: number } | null {
+  if (!Number.isInteger(target) || target < 1) throw new ConfigError('engine.tuning.outputSplitDepth', target, 'a positive integer');
+  const depth = shape.layers[shape.layers.length - 1].in;
+  if (depth <= target) return null;
+  const chunk = TK * Math.ceil(target / TK);
+  return { splits: Math.ceil(depth / chunk), chunk };
 }
 
 /** How the training images are split over storage bindings (at most 3: the bindings left by the other buffers). */
