@@ -18,5 +18,13 @@ export function speedOf(statuses: RunStatus[]): { wallSeconds: number; stepsPerS
 /** "12.3 s of training at 4567 steps/s", or "speed not recorded" when either number is missing. */
 export function formatSpeed(wallSeconds: number, stepsPerSecond: number): string {
   if (!(wallSeconds > 0) || !Number.isFinite(stepsPerSecond)) return 'speed not recorded';
-  return `${wallSeconds.toFixed(1)} s of training at ${stepsPerSecond.toFixed(0)} steps/s`;
+  return `${wallSeconds.toFixed(1)} s of training at ${formatRate(stepsPerSecond)} steps/s`;
+}
+
+/** A rate in words: whole numbers from 100, one decimal from 10, else two significant digits (0.28, not 0). */
+export function formatRate(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Math.abs(x) >= 100) return x.toFixed(0);
+  if (Math.abs(x) >= 10) return x.toFixed(1);
+  return x === 0 ? '0' : String(Number(x.toPrecision(2)));
 }

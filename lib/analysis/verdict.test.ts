@@ -1,7 +1,7 @@
 import { direction, groupChange } from './change.js';
 import { meanCurve, type Curve, type CurveGroup } from './curves.js';
 import { isBimodal, type ExponentFit } from './fit.js';
-import { formatSpeed, speedOf } from './speed.js';
+import { formatRate, formatSpeed, speedOf } from './speed.js';
 import { fmtChange, verdict, type VerdictInput } from './verdict.js';
 
 function group(value: number, curves: Curve[]): CurveGroup {
@@ -110,5 +110,10 @@ describe('speeds', () => {
     const s = speedOf([{ state: 'finished', step: 1000, wallSeconds: 2 }, { state: 'finished', step: 500 }]);
     expect(s.stepsPerSecond).toBe(500);
     expect(s.speed).toBe('2.0 s of training at 500 steps/s');
+  });
+
+  test('slow rates keep two significant digits (0.28 steps/s, not 0)', () => {
+    expect([1234.5, 56.78, 9.876, 0.2794, 0.0012, 0].map(formatRate)).toEqual(['1235', '56.8', '9.9', '0.28', '0.0012', '0']);
+    expect(formatSpeed(114.6, 32 / 114.6)).toBe('114.6 s of training at 0.28 steps/s');
   });
 });

@@ -1,5 +1,6 @@
 /** A progress bar over a sweep's total steps (steps/s, ETA) on a terminal; plain lines per run otherwise. */
 import cliProgress from 'cli-progress';
+import { formatRate } from '../analysis/speed.js';
 
 /** What the runner reports progress to. */
 export interface ProgressSink {
@@ -27,7 +28,7 @@ export function makeProgress(totalSteps: number, quiet = false): ProgressSink {
   let done = 0;
   let run = '';
   bar.start(totalSteps, 0, { speed: '0', run });
-  const speed = () => (done / Math.max(1e-3, (performance.now() - started) / 1000)).toFixed(0);
+  const speed = () => formatRate(done / Math.max(1e-3, (performance.now() - started) / 1000));
   const lines: string[] = [];
   return {
     addSteps(n) {

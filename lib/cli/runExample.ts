@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { formatRate } from '../analysis/speed.js';
 import type { SweepSummary } from '../analysis/summary.js';
 import { ConfigError } from '../core/errors.js';
 import { ENGINE_NAMES } from '../engines/engine.js';
@@ -24,7 +25,7 @@ export function parseShard(text: unknown, where = '--shard'): Shard {
 
 /** A short plain-text summary of a sweep. */
 export function formatSummary(s: SweepSummary, html?: string): string {
-  const speed = Number.isFinite(s.stepsPerSecond) && s.stepsPerSecond > 0 ? `, ${s.stepsPerSecond.toFixed(0)} steps/s` : '';
+  const speed = Number.isFinite(s.stepsPerSecond) && s.stepsPerSecond > 0 ? `, ${formatRate(s.stepsPerSecond)} steps/s` : '';
   const lines = [`\n== ${s.title}`, `   ${s.runs.finished}/${s.runs.total} runs finished on ${s.backend}${speed}`];
   for (const p of Object.values(s.probes)) lines.push(`   - ${p.verdict}`);
   for (const r of s.leftOut) lines.push(`   ! left out: η=${r.eta} |B|=${r.batchSize} seed=${r.seed}: ${r.state} at step ${r.step}${r.reason ? ` (${r.reason})` : ''}`);

@@ -4,6 +4,7 @@
  * together), and writing each complete sweep's report. The CLI only parses flags and prints.
  */
 import * as path from 'node:path';
+import { formatRate } from '../analysis/speed.js';
 import { useBackend, type BackendInfo } from '../backend/backends.js';
 import type { RunConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
@@ -248,6 +249,6 @@ export function describeOutcome(sweep: string, o: RunOutcome): string {
   if (o.skipped) return `${label}: already ${s.state}, skipped`;
   if (s.state === 'running') return `${label}: interrupted at step ${s.step}; checkpoint saved, run the same command to resume`;
   const how = o.resumedFrom ? ` (resumed from step ${o.resumedFrom})` : o.ensemble && o.ensemble > 1 ? ` (${o.engine}, ${o.ensemble} together)` : ` (${o.engine})`;
-  const speed = s.stepsPerSecond && Number.isFinite(s.stepsPerSecond) ? `, ${s.stepsPerSecond.toFixed(0)} steps/s` : '';
+  const speed = s.stepsPerSecond && Number.isFinite(s.stepsPerSecond) ? `, ${formatRate(s.stepsPerSecond)} steps/s` : '';
   return `${label}: ${s.state} at step ${s.step}${s.reason ? ` (${s.reason})` : ''}${how} in ${(s.wallSeconds ?? 0).toFixed(1)} s${speed}`;
 }
