@@ -21,10 +21,14 @@ export function formatSpeed(wallSeconds: number, stepsPerSecond: number): string
   return `${wallSeconds.toFixed(1)} s of training at ${formatRate(stepsPerSecond)} steps/s`;
 }
 
-/** A rate in words: whole numbers from 100, one decimal from 10, else two significant digits (0.28, not 0). */
+/**
+ * A rate in words: whole numbers from 100, one decimal from 10, else two significant digits
+ * (0.28, not 0); the cut-offs apply after rounding (99.97 reads 100).
+ */
 export function formatRate(x: number): string {
   if (!Number.isFinite(x)) return String(x);
-  if (Math.abs(x) >= 100) return x.toFixed(0);
-  if (Math.abs(x) >= 10) return x.toFixed(1);
+  const a = Math.abs(x);
+  if (a >= 99.5) return x.toFixed(0);
+  if (a >= 9.95) return x.toFixed(1);
   return x === 0 ? '0' : String(Number(x.toPrecision(2)));
 }

@@ -113,7 +113,7 @@ describe('speeds', () => {
   });
 
   test('slow rates keep two significant digits (0.28 steps/s, not 0)', () => {
-    expect([1234.5, 56.78, 9.876, 0.2794, 0.0012, 0].map(formatRate)).toEqual(['1235', '56.8', '9.9', '0.28', '0.0012', '0']);
+    expect([1234.5, 99.97, 56.78, 9.97, 9.876, 0.2794, 0.0012, 0].map(formatRate)).toEqual(['1235', '100', '56.8', '10.0', '9.9', '0.28', '0.0012', '0']);
     expect(formatSpeed(114.6, 32 / 114.6)).toBe('114.6 s of training at 0.28 steps/s');
   });
 });

@@ -167,20 +167,20 @@ export function convReduceJob(plan: DensePlan, l: number): Job {
     code: `
 fn job_crd${l}(ml: u32, tile: u32, B: u32, lid: u32) {
   let e = tile * WG + lid;
-  if (e >= ${u(n)}) {
-    return;
+  // per invocation (no barrier may follow): entries past the layer's do nothing
+  if (e < ${u(n)}) {
+    var g = 0.0;
+    for (var s = 0u; s < ${u(sk.splits)}; s++) {
+      g += D[${u(sk.offset)} + (ml * ${u(sk.splits)} + s) * ${u(n)} + e];
+    }
+    let o = e / ${u(sk.cols)};
+    let q = e % ${u(sk.cols)};
+    var i = ${u(r.W)} + ml * ${u(r.size)} + q * ${u(r.Cout)} + o;${r.b >= 0 ? `
+    if (q >= ${u(r.KK)}) {
+      i = ${u(r.b)} + ml * ${u(r.Cout)} + o;
+    }` : ''}
+    P[i] = P[i] - cfg_eta(S.base + ml) * g;
   }
-  var g = 0.0;
-  for (var s = 0u; s < ${u(sk.splits)}; s++) {
-    g += D[${u(sk.offset)} + (ml * ${u(sk.splits)} + s) * ${u(n)} + e];
-  }
-  let o = e / ${u(sk.cols)};
-  let q = e % ${u(sk.cols)};
-  var i = ${u(r.W)} + ml * ${u(r.size)} + q * ${u(r.Cout)} + o;${r.b >= 0 ? `
-  if (q >= ${u(r.KK)}) {
-    i = ${u(r.b)} + ml * ${u(r.Cout)} + o;
-  }` : ''}
-  P[i] = P[i] - cfg_eta(S.base + ml) * g;
 }`,
   };
 }

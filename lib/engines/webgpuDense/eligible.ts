@@ -11,8 +11,8 @@ export type DenseEligibility = { eligible: true } | { eligible: false; reason: s
 
 /**
  * Fields every member must share (the architecture and its data); η, seed, |B|, steps, init,
- * outputInitScale and divergenceThreshold are per member. `depth` counts for 'fc' only, and
- * `convLayers`, `channels`, `kernel` for 'cnn' only.
+ * outputInitScale and divergenceThreshold are per member. `depth` counts for 'fc' only,
+ * `convLayers`, `channels`, `kernel` for 'cnn' only, and `hidden` for all but 'cnn'.
  */
 export const DENSE_SHARED_FIELDS = [
   'model', 'inputDim', 'hidden', 'classes', 'depth', 'convLayers', 'channels', 'kernel', 'bias', 'loss', 'input', 'trainSize',
@@ -21,8 +21,8 @@ export const DENSE_SHARED_FIELDS = [
 
 /** The shared fields that count for a model. */
 function sharedFor(model: RunConfig['model']): (typeof DENSE_SHARED_FIELDS)[number][] {
-  const own: Record<string, readonly string[]> = { fc: ['depth'], cnn: ['convLayers', 'channels', 'kernel'], 'two-layer': [] };
-  const all = ['depth', 'convLayers', 'channels', 'kernel'];
+  const own: Record<string, readonly string[]> = { fc: ['depth', 'hidden'], cnn: ['convLayers', 'channels', 'kernel'], 'two-layer': ['hidden'] };
+  const all = ['depth', 'hidden', 'convLayers', 'channels', 'kernel'];
   return DENSE_SHARED_FIELDS.filter((k) => !all.includes(k) || own[model]?.includes(k));
 }
 

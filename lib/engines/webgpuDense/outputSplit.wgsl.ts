@@ -57,22 +57,22 @@ export function outputLossJob(plan: DensePlan): Job {
     code: `
 fn job_olo(ml: u32, tile: u32, B: u32, lid: u32) {
   let row = tile * WG + lid;
-  if (row >= B) {
-    return;
-  }
-  let lg = ${u(r.Dout)} + (ml * BMAX + row) * ${u(r.OUT)};
-  for (var c = 0u; c < ${u(r.OUT)}; c++) {
-    var z = 0.0;
-    for (var s = 0u; s < ${u(sp.splits)}; s++) {
-      z += D[${u(sp.offset)} + ((ml * ${u(sp.splits)} + s) * BMAX + row) * ${u(r.OUT)} + c];
+  // per invocation (no barrier may follow): rows past the member's |B| do nothing
+  if (row < B) {
+    let lg = ${u(r.Dout)} + (ml * BMAX + row) * ${u(r.OUT)};
+    for (var c = 0u; c < ${u(r.OUT)}; c++) {
+      var z = 0.0;
+      for (var s = 0u; s < ${u(sp.splits)}; s++) {
+        z += D[${u(sp.offset)} + ((ml * ${u(sp.splits)} + s) * BMAX + row) * ${u(r.OUT)} + c];
+      }
+      D[lg + c] = z${bias};
     }
-    D[lg + c] = z${bias};
+    let inv_b = 1.0 / f32(B);
+    let y = D[${u(plan.labelOffset)} + ml * BMAX + row];
+    var loss = 0.0;
+    ${lossCode(plan)}
+    D[${u(plan.lossOffset)} + ml * BMAX + row] = loss;
   }
-  let inv_b = 1.0 / f32(B);
-  let y = D[${u(plan.labelOffset)} + ml * BMAX + row];
-  var loss = 0.0;
-  ${lossCode(plan)}
-  D[${u(plan.lossOffset)} + ml * BMAX + row] = loss;
 }`,
   };
 }

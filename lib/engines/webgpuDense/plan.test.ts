@@ -104,12 +104,17 @@ describe('webgpu-dense plan', () => {
     expect(plan.outputSplit!.offset + 2 * 8 * 32 * 10).toBe(plan.deltaWords);
     expect(planDense({ shape: denseShape(fc()), members: 1, maxBatch: 32, channels: 0 }, LIMITS).outputSplit).toBeNull();
     expect(planDense({ shape: s, members: 1, maxBatch: 1, channels: 1 }, LIMITS, { splitDepth: 100 }).splitK[1]).toMatchObject({ splits: 7, chunk: 112 });
+    // a large batch gets longer chunks, not more than MAX_SPLITS partials: 500 × 784 rows in 256 chunks of 1,536
+    expect(planDense({ shape: s, members: 1, maxBatch: 500, channels: 1 }, LIMITS).splitK[1]).toMatchObject({ splits: 256, chunk: 1536 });
+    // a fan-in that one rounded-up chunk holds is not split (1,010 inputs, target 1,000, chunks of 1,024)
+    const wide = denseShape(fc({ hidden: 1010 }));
+    expect(planDense({ shape: wide, members: 1, maxBatch: 4, channels: 0 }, LIMITS, { outputSplitDepth: 1000, tileDepth: 32 }).outputSplit).toBeNull();
   });
 
   test('eligibility: fc, two-layer and cnn on any input, members sharing the architecture and data, plain SGD', () => {
     expect(webgpuDenseEligible([fc(), fc({ seed: 2, eta: 0.1, batchSize: 7 })])).toEqual({ eligible: true });
     const cnn = (p: Partial<RunConfig> = {}) => makeConfig({ model: 'cnn', inputDim: 16, classes: 2, loss: 'softmax-ce', ...p });
-    expect(webgpuDenseEligible([cnn(), cnn({ seed: 3, depth: 4 })])).toEqual({ eligible: true });
+    expect(webgpuDenseEligible([cnn(), cnn({ seed: 3, depth: 4, hidden: 7 })])).toEqual({ eligible: true });
     expect(webgpuDenseEligible([cnn(), cnn({ channels: 4 })])).toMatchObject({ reason: 'members differ in channels (member 1: 4, member 0: 10)' });
     expect(webgpuDenseEligible([fc(), fc({ depth: 4 })])).toMatchObject({ reason: 'members differ in depth (member 1: 4, member 0: 6)' });
     const two = { model: 'two-layer', depth: 3 } as const;

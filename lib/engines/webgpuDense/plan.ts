@@ -46,9 +46,12 @@ export interface DenseTuning {
   maxRegisterBlock?: number;
   /** Depth of a tile's reduction chunk (default 32, halved until the tiles fit the workgroup memory). */
   tileDepth?: number;
-  /** Rows (sample-pixels) per split of a conv layer's weight gradient (default 512; rounded up to tileDepth). */
+  /**
+   * Rows (sample-pixels) per split of a conv layer's weight gradient (default 512; rounded up to a
+   * multiple of the reduction depth TK, and longer where there would be more than MAX_SPLITS splits).
+   */
   splitDepth?: number;
-  /** Inputs per split of the output layer's logits when it has more (default 1024; rounded up to tileDepth). */
+  /** Inputs per split of the output layer's logits when it has more (default 1024; rounded up to a multiple of TK). */
   outputSplitDepth?: number;
 }
 
@@ -268,24 +271,31 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
   };
 }
 
-/** Split-K sizes of each conv layer's weight gradient: depth Bmax·H·W in chunks of about `target` (a multiple of TK). */
+/** Most split-K partials of one conv layer's weight gradient (larger batches get longer chunks). */
+export const MAX_SPLITS = 256;
+
+/**
+ * Split-K sizes of each conv layer's weight gradient: depth Bmax·H·W in chunks of about `target`
+ * (a multiple of TK), longer where that would make more than MAX_SPLITS partials.
+ */
 function splitSizes(shape: DenseShape, Bmax: number, TK: number, target: number) {
   if (!Number.isInteger(target) || target < 1) throw new ConfigError('engine.tuning.splitDepth', target, 'a positive integer');
   return shape.layers.map((l) => {
     const c = l.conv;
     if (!c) return null;
     const depth = Bmax * c.H * c.W;
-    const chunk = Math.min(TK * Math.ceil(depth / TK), TK * Math.ceil(target / TK));
+    const want = Math.max(TK * Math.ceil(target / TK), TK * Math.ceil(depth / (MAX_SPLITS * TK)));
+    const chunk = Math.min(TK * Math.ceil(depth / TK), want);
     return { splits: Math.ceil(depth / chunk), chunk, rows: c.Cout, cols: c.k * c.k * c.Cin + (l.b ? 1 : 0) };
   });
 }
 
-/** Split-K of the output layer: its fan-in in chunks of about `target` (a multiple of TK), or null when it has at most `target`. */
+/** Split-K of the output layer: its fan-in in chunks of about `target` (a multiple of TK), or null when one chunk holds it. */
 function outputSplitSize(shape: DenseShape, TK: number, target: number): { splits: number; chunk: number } | null {
   if (!Number.isInteger(target) || target < 1) throw new ConfigError('engine.tuning.outputSplitDepth', target, 'a positive integer');
   const depth = shape.layers[shape.layers.length - 1].in;
-  if (depth <= target) return null;
   const chunk = TK * Math.ceil(target / TK);
+  if (depth <= chunk) return null;
   return { splits: Math.ceil(depth / chunk), chunk };
 }
 
