@@ -11,27 +11,52 @@ export const COLLAPSE_GRID_POINTS = 100;
 
 /** The collapse score (NaN when there are fewer than 2 curves or the values do not vary). */
 export function collapseScore(curves: Curve[], gridPoints = COLLAPSE_GRID_POINTS): number {
-  const usable = curves.filter((c) => c.t.length >= 2);
+  return collapseScoreScaled(curves, curves.map(() => 1), gridPoints);
+}
+
+/**
+ * The collapse score of the curves with their times multiplied by `factors` (one per curve): the
+ * same number as collapseScore on rescaled copies, without making them (the exponent scans call
+ * this hundreds of thousands of times).
+ */
+export function collapseScoreScaled(curves: Curve[], factors: number[], gridPoints = COLLAPSE_GRID_POINTS): number {
+  const usable: Curve[] = [];
+  const f: number[] = [];
+  curves.forEach((c, i) => {
+    if (c.t.length >= 2) {
+      usable.push(c);
+      f.push(factors[i]);
+    }
+  });
   if (usable.length < 2) return NaN;
-  const start = Math.max(...usable.map((c) => c.t[0]));
-  const end = Math.min(...usable.map((c) => c.t[c.t.length - 1]));
+  const start = Math.max(...usable.map((c, j) => c.t[0] * f[j]));
+  const end = Math.min(...usable.map((c, j) => c.t[c.t.length - 1] * f[j]));
   if (!(end > start)) return NaN;
   // Each curve is read on the increasing grid with a moving pointer (linear interpolation, clamped).
   const k = usable.length;
   const vals = new Float64Array(k * gridPoints);
-  usable.forEach((c, j) => {
+  for (let j = 0; j < k; j++) {
+    const { t, y } = usable[j];
+    const s = f[j];
+    const last = t.length - 1;
+    const t0 = t[0] * s;
     let idx = 0;
-    const last = c.t.length - 1;
+    let lo = t0;
+    let hi = t[1] * s;
     for (let i = 0; i < gridPoints; i++) {
       const x = start + ((end - start) * i) / (gridPoints - 1);
-      while (idx < last && c.t[idx + 1] <= x) idx++;
+      while (idx < last && hi <= x) {
+        idx++;
+        lo = hi;
+        hi = idx < last ? t[idx + 1] * s : hi;
+      }
       let v: number;
-      if (x <= c.t[0]) v = c.y[0];
-      else if (idx >= last) v = c.y[last];
-      else v = c.y[idx] + ((x - c.t[idx]) / (c.t[idx + 1] - c.t[idx])) * (c.y[idx + 1] - c.y[idx]);
+      if (x <= t0) v = y[0];
+      else if (idx >= last) v = y[last];
+      else v = y[idx] + ((x - lo) / (hi - lo)) * (y[idx + 1] - y[idx]);
       vals[i * k + j] = v;
     }
-  });
+  }
   let residual = 0;
   let sum = 0;
   let sumSq = 0;

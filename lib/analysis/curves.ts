@@ -66,6 +66,50 @@ export function meanCurve(curves: Curve[]): { mean: Curve; std: number[] } {
   return { mean: { t: ts, y }, std };
 }
 
+/**
+ * A group's curves read once on the union of their steps, so that the mean of any resample of
+ * them (the bootstrap's) is sums, not interpolations: `values[c][u]` = curve c at steps[u],
+ * `member[c][u]` = 1 where steps[u] is one of curve c's own steps, `ends[c]` its last step.
+ */
+export interface CurveTable {
+  steps: number[];
+  values: Float64Array[];
+  member: Uint8Array[];
+  ends: number[];
+}
+
+/** The {@link CurveTable} of `curves`. */
+export function curveTable(curves: Curve[]): CurveTable {
+  const steps = [...new Set(curves.flatMap((c) => c.t))].sort((a, b) => a - b);
+  const values = curves.map((c) => Float64Array.from(steps, (x) => interpolate(c, x)));
+  const member = curves.map((c) => {
+    const m = new Uint8Array(steps.length);
+    let u = 0;
+    for (const x of c.t) {
+      while (steps[u] < x) u++;
+      m[u] = 1;
+    }
+    return m;
+  });
+  return { steps, values, member, ends: curves.map((c) => c.t[c.t.length - 1] ?? 0) };
+}
+
+/** meanCurve(picks.map((i) => curves[i])).mean from the curves' table: the same numbers, bit for bit. */
+export function tableMean(table: CurveTable, picks: readonly number[]): Curve {
+  if (picks.length === 0) return { t: [], y: [] };
+  const end = Math.min(...picks.map((i) => table.ends[i]));
+  const t: number[] = [];
+  const y: number[] = [];
+  for (let u = 0; u < table.steps.length && table.steps[u] <= end; u++) {
+    if (!picks.some((i) => table.member[i][u] === 1)) continue;
+    let s = 0;
+    for (const i of picks) s += table.values[i][u];
+    t.push(table.steps[u]);
+    y.push(s / picks.length);
+  }
+  return { t, y };
+}
+
 /** Groups completed (non-diverged) runs by their swept value; returns groups sorted by value. */
 export function groupCurves(runs: RunData[], axis: SweepAxis, field: string): CurveGroup[] {
   const byValue = new Map<number, { seeds: number[]; curves: Curve[] }>();

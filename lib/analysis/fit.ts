@@ -4,9 +4,9 @@
  */
 import { Rng } from '../core/rng.js';
 import type { SweepAxis } from '../sweep/sweep.js';
-import { collapseScore } from './collapse.js';
-import { meanCurve, type Curve, type CurveGroup } from './curves.js';
-import { referenceValue, rescaleCurve, timeFactor } from './rescale.js';
+import { collapseScoreScaled } from './collapse.js';
+import { curveTable, tableMean, type Curve, type CurveGroup } from './curves.js';
+import { referenceValue, timeFactor } from './rescale.js';
 
 /** Options of the exponent scan. */
 export interface ScanOptions {
@@ -29,7 +29,7 @@ export interface ScanResult {
 /** The collapse score of per-group curves after rescaling with `exponent`. */
 export function scoreAt(axis: SweepAxis, values: number[], curves: Curve[], exponent: number): number {
   const ref = referenceValue(axis, values);
-  return collapseScore(curves.map((c, i) => rescaleCurve(c, timeFactor(axis, values[i], ref, exponent))));
+  return collapseScoreScaled(curves, values.map((v) => timeFactor(axis, v, ref, exponent)));
 }
 
 /** Scans the exponent over [min, max]. */
@@ -108,8 +108,9 @@ export function fitExponent(
   const nBoot = opts.bootstrap ?? 200;
   const rng = new Rng(opts.seed ?? 0, 'bootstrap');
   const bests: number[] = [];
+  const tables = groups.map((g) => curveTable(g.curves));
   for (let b = 0; b < nBoot; b++) {
-    const curves = groups.map((g) => meanCurve(g.curves.map(() => g.curves[rng.int(g.curves.length)])).mean);
+    const curves = groups.map((g, i) => tableMean(tables[i], g.curves.map(() => rng.int(g.curves.length))));
     const r = scanExponent(axis, values, curves, opts);
     if (Number.isFinite(r.best)) bests.push(r.best);
   }
