@@ -139,11 +139,12 @@ export function tileFor(rows: number, cols: number, WG: number, tuning: DenseTun
   return { TX, TY, RR, RC, TR: TY * RR, TC: TX * RC, TK: tuning.tileDepth ?? 32 };
 }
 
-/** Floats of workgroup memory the tiles need (As, Bs; As also serves reductions of WG values). */
+/** Floats of workgroup memory the tiles need (As, Bs, rows padded by one; As also serves reductions of WG values). */
 export function tileFloats(tiles: readonly Tile[], WG: number): { a: number; b: number } {
+  // each staged row may be padded by one float (matmul.wgsl.ts: conflict-free stores)
   return {
-    a: Math.max(WG, ...tiles.map((t) => t.TK * t.TR)),
-    b: Math.max(1, ...tiles.map((t) => t.TK * t.TC)),
+    a: Math.max(WG, ...tiles.map((t) => t.TK * (t.TR + 1))),
+    b: Math.max(1, ...tiles.map((t) => t.TK * (t.TC + 1))),
   };
 }
 
