@@ -44,4 +44,12 @@ await describeWebgpu('webgpu-dense fc against the tfjs engine', () => {
     await expectDenseAgrees(configs);
     await expectDenseAgrees(configs, { tuning: { workgroupSize: 64, maxRegisterBlock: 2, tileDepth: 8, outputSplitDepth: 16 } });
   });
+
+  test('narrow tiles (1 or 2 invocations across, up to 8 columns each): |B| 70 and 130, 64-invocation workgroups, softmax-ce (C = 3)', async () => {
+    const cfg = { depth: 3, loss: 'softmax-ce', classes: 3, hidden: 12, steps: 10 } as const;
+    await expectDenseAgrees([
+      denseTestConfig({ ...cfg, seed: 10, batchSize: 70, eta: 0.1 }),
+      denseTestConfig({ ...cfg, seed: 11, batchSize: 130, eta: 0.05 }),
+    ], { tuning: { workgroupSize: 64 } });
+  });
 });

@@ -39,11 +39,15 @@ describe('webgpu-dense plan', () => {
     expect(cifar.trainSize).toBe(50000);
   });
 
-  test('tiles: 16 × 16 invocations with up to 4 × 4 outputs each, narrower for few columns', () => {
+  test('tiles: 16 × 16 invocations with up to 4 × 4 outputs each, narrower for few columns, 1 or 2 across for narrow jobs', () => {
     expect(tileFor(1000, 300, 256)).toEqual({ TX: 16, TY: 16, RR: 4, RC: 4, TR: 64, TC: 64, TK: 32 });
     expect(tileFor(32, 100, 256)).toMatchObject({ TR: 32, TC: 64 });
     expect(tileFor(32, 10, 256)).toMatchObject({ TX: 16, RC: 1, TR: 32 });
     expect(tileFor(4, 1, 256)).toMatchObject({ TX: 1, TY: 256, RR: 1 });
+    // narrow jobs with rows for every invocation: 1 or 2 invocations across, all of their columns used
+    expect(tileFor(25088, 10, 256)).toEqual({ TX: 2, TY: 128, RR: 1, RC: 5, TR: 128, TC: 10, TK: 32 });
+    expect(tileFor(1000, 3, 256)).toMatchObject({ TX: 1, TY: 256, RC: 3, TR: 256, TC: 3 });
+    expect(tileFor(25088, 10, 256, { maxRegisterBlock: 2 })).toMatchObject({ TX: 16, RC: 1, TC: 16 });
     expect(tileFor(100, 785, 64, { maxRegisterBlock: 2, tileDepth: 8 })).toEqual({ TX: 8, TY: 8, RR: 2, RC: 2, TR: 16, TC: 16, TK: 8 });
     // the reduction chunk halves to fit a small workgroup memory; an explicit one that does not fit is an error
     const input = { shape: denseShape(fc()), members: 1, maxBatch: 256, channels: 0 };

@@ -42,7 +42,7 @@ export function denseLimits(device: Readonly<Record<string, number>>, override: 
 export interface DenseTuning {
   /** Invocations per workgroup: 64, 128 or 256 (default 256, capped by the device). */
   workgroupSize?: number;
-  /** Largest register block per invocation along rows and columns (1, 2 or 4; default 4). */
+  /** Largest register block per invocation along rows and columns (1, 2 or 4; default 4; with 4, narrow jobs hold up to 8 columns). */
   maxRegisterBlock?: number;
   /** Depth of a tile's reduction chunk (default 32, halved until the tiles fit the workgroup memory). */
   tileDepth?: number;
@@ -131,12 +131,21 @@ const pow2ceil = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 /** The tile of a job with `rows` × `cols` outputs (compile-time upper bounds). */
 export function tileFor(rows: number, cols: number, WG: number, tuning: DenseTuning = {}): Tile {
   const maxR = tuning.maxRegisterBlock ?? 4;
+  const TK = tuning.tileDepth ?? 32;
+  // a narrow job (at most 16 columns, rows for every invocation: a conv layer's 10 channels over
+  // 25,088 sample-pixels) spans its columns with 1 or 2 invocations of up to 8 columns each, none idle
+  if (cols <= 16 && maxR >= 4) {
+    const TX = cols <= 8 ? 1 : 2;
+    const TY = WG / TX;
+    const RC = Math.ceil(cols / TX);
+    if (rows >= TY) return { TX, TY, RR: 1, RC, TR: TY, TC: TX * RC, TK };
+  }
   const TX = Math.min(16, pow2ceil(cols), 2 ** Math.ceil(Math.log2(WG) / 2));
   const TY = WG / TX;
   const block = (n: number, t: number) => (n >= 4 * t && maxR >= 4 ? 4 : n >= 2 * t && maxR >= 2 ? 2 : 1);
   const RC = block(cols, TX);
   const RR = TY >= 256 ? 1 : block(rows, TY);
-  return { TX, TY, RR, RC, TR: TY * RR, TC: TX * RC, TK: tuning.tileDepth ?? 32 };
+  return { TX, TY, RR, RC, TR: TY * RR, TC: TX * RC, TK };
 }
 
 /** Floats of workgroup memory the tiles need (As, Bs, rows padded by one; As also serves reductions of WG values). */
