@@ -117,22 +117,25 @@ fn job_cdl${l}(ml: u32, tile: u32, B: u32, lid: u32) {
   };
 }
 
-/** partial(l): every split of a conv layer's weight (and bias) gradient, into plan.splitK[l]'s region. */
+/**
+ * partial(l): every split of a conv layer's weight (and bias) gradient, into plan.splitK[l]'s
+ * region ([splits, C_out, cols] per member), computed as the matmul [q, o] = Σ_r patch(r, q)·δ_l[r, o].
+ */
 export function convPartialJob(plan: DensePlan, l: number): Job {
   const r = convRegions(plan, l);
   const sk = plan.splitK[l]!;
   const tile = plan.tiles[l].update;
-  const colTiles = ceil(sk.cols, tile.TC);
-  const perSplit = ceil(r.Cout, tile.TR) * colTiles;
+  const colTiles = ceil(r.Cout, tile.TC);
+  const perSplit = ceil(sk.cols, tile.TR) * colTiles;
   const input = r.b >= 0 ? `in_cup${l}` : `patch_cup${l}`;
   const mm = matmulFn({
     name: `cup${l}`,
     tile,
-    cols: sk.cols,
-    a: { load: (o, k) => `D[${u(r.Dout)} + (ml * BMAX * ${u(r.HW)} + ${k}) * ${u(r.Cout)} + ${o}]`, fast: 'r' },
-    b: { load: (k, c) => `${input}(ml, ${k}, ${c})`, fast: 'c' },
-    epilogue: (o, c, acc) =>
-      `D[${u(sk.offset)} + ((ml * ${u(sk.splits)} + kb / ${u(sk.chunk)}) * ${u(r.Cout)} + ${o}) * ${u(sk.cols)} + ${c}] = ${acc};`,
+    cols: r.Cout,
+    a: { load: (q, k) => `${input}(ml, ${k}, ${q})`, fast: 'r' },
+    b: { load: (k, o) => `D[${u(r.Dout)} + (ml * BMAX * ${u(r.HW)} + ${k}) * ${u(r.Cout)} + ${o}]`, fast: 'c' },
+    epilogue: (q, o, acc) =>
+      `D[${u(sk.offset)} + ((ml * ${u(sk.splits)} + kb / ${u(sk.chunk)}) * ${u(r.Cout)} + ${o}) * ${u(sk.cols)} + ${q}] = ${acc};`,
   });
   const withBias = r.b >= 0
     ? `
@@ -151,7 +154,7 @@ fn job_cup${l}(ml: u32, tile: u32, B: u32, lid: u32) {
   let t = tile % ${u(perSplit)};
   let kb = (tile / ${u(perSplit)}) * ${u(sk.chunk)};
   let ke = min(kb + ${u(sk.chunk)}, B * ${u(r.HW)});
-  mm_cup${l}(ml, (t / ${u(colTiles)}) * ${u(tile.TR)}, (t % ${u(colTiles)}) * ${u(tile.TC)}, ${u(r.Cout)}, ke, lid, 0.0, kb);
+  mm_cup${l}(ml, (t / ${u(colTiles)}) * ${u(tile.TR)}, (t % ${u(colTiles)}) * ${u(tile.TC)}, ${u(sk.cols)}, ke, lid, 0.0, kb);
 }`,
   };
 }

@@ -183,7 +183,8 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
       }
       const rows = Bmax * c.H * c.W;
       const cols = c.k * c.k * c.Cin + (l.b ? 1 : 0);
-      return { forward: tileFor(rows, c.Cout, WG, t), delta: tileFor(rows, c.Cin, WG, t), update: tileFor(c.Cout, cols, WG, t) };
+      // the filter gradient as [patch entries q, C_out]: a narrow job, like the forward and delta
+      return { forward: tileFor(rows, c.Cout, WG, t), delta: tileFor(rows, c.Cin, WG, t), update: tileFor(cols, c.Cout, WG, t) };
     });
   const sharedBytes = (t: ReturnType<typeof tilesAt>) => {
     const f = tileFloats(t.flatMap((x) => [x.forward, x.delta, x.update]), WG);
