@@ -5,9 +5,10 @@
  * holding an RR × RC block of accumulators (rows ty + i·TY, columns tx + j·TX: conflict-free
  * reads of the staged tiles and coalesced stores), then the job's epilogue per valid output.
  * An operand read along k (neighbouring invocations stage neighbouring k of one row) is staged
- * with rows of T + 1 floats, so that those stores fall in different banks of workgroup memory.
+ * with a padded row stride (plan.ts's stagedStride), so that those stores fall in different banks
+ * of workgroup memory.
  */
-import type { Tile } from './plan.js';
+import { stagedStride, type Tile } from './plan.js';
 
 /** A matmul job's operands and epilogue (WGSL expressions and statements; `ml`, `eta` are in scope). */
 export interface MatmulSpec {
@@ -27,11 +28,6 @@ export interface MatmulSpec {
 const u = (x: number) => `${x}u`;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** The row stride of a staged operand tile of T columns: T + 1 when it is read along k (see the file comment). */
-function stride(T: number, fastX: boolean): number {
-  return fastX ? T : T + 1;
-}
-
 /** Staging loop of one operand tile [TK × T] into workgroup array `arr` (index kk·stride + x). */
 function stage(arr: string, T: number, TK: number, fastX: boolean, x0: string, bound: string, load: (x: string, k: string) => string):
   string {
@@ -43,7 +39,7 @@ function stage(arr: string, T: number, TK: number, fastX: boolean, x0: string, b
       let k = k0 + kk;
       var v = 0.0;
       if (x < ${bound} && k < depth) { v = ${load('x', 'k')}; }
-      ${arr}[kk * ${u(stride(T, fastX))} + xx] = v;
+      ${arr}[kk * ${u(stagedStride(T, TK, fastX))} + xx] = v;
     }`;
 }
 
@@ -75,8 +71,8 @@ fn mm_${spec.name}(ml: u32, r0: u32, c0: u32, rows: u32, depth: u32, lid: u32, e
     ${stage('Bs', TC, TK, spec.b.fast === 'c', 'c0', u(spec.cols), (x, k) => spec.b.load(k, x))}
     workgroupBarrier();
     for (var kk = 0u; kk < ${u(TK)}; kk++) {
-      let base_a = kk * ${u(stride(TR, spec.a.fast === 'r'))} + ty;
-      let base_b = kk * ${u(stride(TC, spec.b.fast === 'c'))} + tx;
+      let base_a = kk * ${u(stagedStride(TR, TK, spec.a.fast === 'r'))} + ty;
+      let base_b = kk * ${u(stagedStride(TC, TK, spec.b.fast === 'c'))} + tx;
       ${loadA}
       ${loadB}
       ${fma}

@@ -4,7 +4,7 @@
  */
 import { makeConfig, type RunConfig } from '../../core/config.js';
 import { webgpuDenseEligible } from './eligible.js';
-import { denseLimits, planDense, tileFor, type DenseLimits } from './plan.js';
+import { denseLimits, planDense, stagedStride, tileFor, type DenseLimits } from './plan.js';
 import { denseShape } from './shape.js';
 
 const LIMITS: DenseLimits = denseLimits({
@@ -58,6 +58,25 @@ describe('webgpu-dense plan', () => {
     );
   });
 
+  test('staged strides: the stores of 32 neighbouring invocations fall in 32 different banks', () => {
+    expect([stagedStride(64, 32, false), stagedStride(10, 32, false), stagedStride(5, 32, false), stagedStride(64, 32, true)]).toEqual([65, 11, 5, 64]);
+    expect([stagedStride(64, 16, false), stagedStride(10, 16, false), stagedStride(64, 8, false)]).toEqual([66, 10, 68]);
+    for (const TK of [4, 8, 16, 32, 64]) {
+      for (let T = 1; T <= 130; T++) {
+        const s = stagedStride(T, TK, false);
+        expect(s).toBeGreaterThanOrEqual(T);
+        // staging along k: invocation e stores row kk = e % TK, column xx = ⌊e / TK⌋, at kk·s + xx
+        for (let w = 0; w < 4; w++) {
+          const banks = new Set(Array.from({ length: 32 }, (_, i) => ((32 * w + i) % TK) * s + Math.floor((32 * w + i) / TK)).map((a) => a % 32));
+          expect(banks.size).toBe(32);
+        }
+      }
+    }
+    // CNN6: layer 1's delta tile (C_in = 1 over 25,088 rows) has no job and no longer halves every layer's TK
+    const cnn6 = makeConfig({ model: 'cnn', input: 'fashion-mnist', inputDim: 784, classes: 10, loss: 'softmax-ce', convLayers: 5, channels: 10, kernel: 5 });
+    expect(planDense({ shape: denseShape(cnn6, 60000), members: 1, maxBatch: 32, channels: 1 }, LIMITS).tiles[0].forward.TK).toBe(32);
+  });
+
   test('regions and groups: one group when it fits, else groups of equal capacity', () => {
     const shape = denseShape(fc());
     const one = planDense({ shape, members: 16, maxBatch: 32, channels: 0 }, LIMITS);
@@ -107,7 +126,7 @@ describe('webgpu-dense plan', () => {
     expect(plan.outputSplit).toEqual({ splits: 8, chunk: 1024, offset: regions[regions.length - 1][1] });
     expect(plan.outputSplit!.offset + 2 * 8 * 32 * 10).toBe(plan.deltaWords);
     expect(planDense({ shape: denseShape(fc()), members: 1, maxBatch: 32, channels: 0 }, LIMITS).outputSplit).toBeNull();
-    expect(planDense({ shape: s, members: 1, maxBatch: 1, channels: 1 }, LIMITS, { splitDepth: 100 }).splitK[1]).toMatchObject({ splits: 7, chunk: 112 });
+    expect(planDense({ shape: s, members: 1, maxBatch: 1, channels: 1 }, LIMITS, { splitDepth: 100 }).splitK[1]).toMatchObject({ splits: 7, chunk: 128 });
     // a large batch gets longer chunks, not more than MAX_SPLITS partials: 500 × 784 rows in 256 chunks of 1,536
     expect(planDense({ shape: s, members: 1, maxBatch: 500, channels: 1 }, LIMITS).splitK[1]).toMatchObject({ splits: 256, chunk: 1536 });
     // a fan-in that one rounded-up chunk holds is not split (1,010 inputs, target 1,000, chunks of 1,024)

@@ -148,12 +148,25 @@ export function tileFor(rows: number, cols: number, WG: number, tuning: DenseTun
   return { TX, TY, RR, RC, TR: TY * RR, TC: TX * RC, TK };
 }
 
-/** Floats of workgroup memory the tiles need (As, Bs, rows padded by one; As also serves reductions of WG values). */
+/**
+ * The row stride of a staged operand tile of T columns and TK rows (matmul.wgsl.ts). Read along
+ * its columns (`alongColumns`), neighbouring invocations store neighbouring columns: T. Read along
+ * k, a 32-wide group of invocations stores TK rows × 32/TK columns, which fall in 32 different
+ * banks of workgroup memory when the stride is g times an odd number, g = 32/TK (1 from TK = 32):
+ * the smallest such stride ≥ T.
+ */
+export function stagedStride(T: number, TK: number, alongColumns: boolean): number {
+  if (alongColumns) return T;
+  const g = TK < 32 && 32 % TK === 0 ? 32 / TK : 1;
+  const m = Math.ceil(T / g);
+  return g * (m % 2 === 1 ? m : m + 1);
+}
+
+/** Floats of workgroup memory the tiles need (As, Bs at their largest stride; As also serves reductions of WG values). */
 export function tileFloats(tiles: readonly Tile[], WG: number): { a: number; b: number } {
-  // each staged row may be padded by one float (matmul.wgsl.ts: conflict-free stores)
   return {
-    a: Math.max(WG, ...tiles.map((t) => t.TK * (t.TR + 1))),
-    b: Math.max(1, ...tiles.map((t) => t.TK * (t.TC + 1))),
+    a: Math.max(WG, ...tiles.map((t) => t.TK * stagedStride(t.TR, t.TK, false))),
+    b: Math.max(1, ...tiles.map((t) => t.TK * stagedStride(t.TC, t.TK, false))),
   };
 }
 
@@ -187,7 +200,8 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
       return { forward: tileFor(rows, c.Cout, WG, t), delta: tileFor(rows, c.Cin, WG, t), update: tileFor(cols, c.Cout, WG, t) };
     });
   const sharedBytes = (t: ReturnType<typeof tilesAt>) => {
-    const f = tileFloats(t.flatMap((x) => [x.forward, x.delta, x.update]), WG);
+    // layer 1 has no delta job (its input is data): its tile must not shrink everyone's TK
+    const f = tileFloats(t.flatMap((x, l) => (l > 0 ? [x.forward, x.delta, x.update] : [x.forward, x.update])), WG);
     return 4 * (f.a + f.b + 64);
   };
   // the default reduction chunk (32) halves until the staged tiles fit the workgroup memory
