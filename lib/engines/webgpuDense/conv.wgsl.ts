@@ -11,7 +11,7 @@
  */
 import type { Job } from './kernel.wgsl.js';
 import { regions } from './layers.wgsl.js';
-import { matmulFn } from './matmul.wgsl.js';
+import { matmulFn, tiledJobFn } from './matmul.wgsl.js';
 import type { DensePlan } from './plan.js';
 import type { ConvGeometry } from './shape.js';
 
@@ -69,15 +69,7 @@ export function convForwardJob(plan: DensePlan, l: number): Job {
   return {
     name: `cfw${l}`,
     tiles: ceil(plan.Bmax * r.HW, tile.TR) * cols,
-    code: `${patchFn(`patch_cfw${l}`, 'A', r.Ain, r.geo, r.Cin, false)}${mm}
-fn job_cfw${l}(ml: u32, tile: u32, B: u32, lid: u32) {
-  let rows = B * ${u(r.HW)};
-  let r0 = (tile / ${u(cols)}) * ${u(tile.TR)};
-  if (r0 >= rows) {
-    return;
-  }
-  mm_cfw${l}(ml, r0, (tile % ${u(cols)}) * ${u(tile.TC)}, rows, ${u(r.KK)}, lid, 0.0, 0u);
-}`,
+    code: `${patchFn(`patch_cfw${l}`, 'A', r.Ain, r.geo, r.Cin, false)}${mm}${tiledJobFn(`cfw${l}`, tile, cols, `B * ${u(r.HW)}`, r.KK)}`,
   };
 }
 
@@ -105,15 +97,7 @@ export function convDeltaJob(plan: DensePlan, l: number): Job {
 fn filter_cdl${l}(ml: u32, q: u32, c: u32) -> f32 {
   let ij = q / ${u(r.Cout)};
   return P[${u(r.W)} + ml * ${u(r.size)} + (ij * ${u(r.Cin)} + c) * ${u(r.Cout)} + q % ${u(r.Cout)}];
-}${mm}
-fn job_cdl${l}(ml: u32, tile: u32, B: u32, lid: u32) {
-  let rows = B * ${u(r.HW)};
-  let r0 = (tile / ${u(cols)}) * ${u(tile.TR)};
-  if (r0 >= rows) {
-    return;
-  }
-  mm_cdl${l}(ml, r0, (tile % ${u(cols)}) * ${u(tile.TC)}, rows, ${u(KO)}, lid, 0.0, 0u);
-}`,
+}${mm}${tiledJobFn(`cdl${l}`, tile, cols, `B * ${u(r.HW)}`, KO)}`,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { isImageInput, type RunConfig } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
+import { checkKeys } from '../../core/validate.js';
 import type { Dataset } from '../../data/dataset.js';
 import { loadDataset } from '../../data/load.js';
 import { createArchitecture } from '../../models/create.js';
@@ -57,6 +58,7 @@ function writeData(device: DenseDevice, plan: DensePlan, shared: SharedBuffers, 
  * first). Throws a ConfigError when the configs are not eligible or do not fit the device.
  */
 export async function createWebgpuDenseEngine(configs: readonly RunConfig[], opts: WebgpuDenseOptions = {}): Promise<WebgpuDenseEngine> {
+  checkKeys({ ...opts }, ['checkEvery', 'initial', 'limits', 'tuning', 'stepsPerSubmit'], 'engine');
   const checkEvery = opts.checkEvery ?? 100;
   if (!Number.isInteger(checkEvery) || checkEvery < 1 || checkEvery >= 2 ** 32) {
     throw new ConfigError('engine.checkEvery', opts.checkEvery, 'a positive integer');

@@ -9,7 +9,7 @@
  * - loss: the step's loss (1/|B|)·Σ_b ℓ_b added to the member's exact loss accumulator.
  */
 import type { Job } from './kernel.wgsl.js';
-import { matmulFn } from './matmul.wgsl.js';
+import { matmulFn, tiledJobFn, type MatmulSpec } from './matmul.wgsl.js';
 import type { DensePlan } from './plan.js';
 
 const u = (x: number) => `${x}u`;
@@ -31,6 +31,14 @@ export function regions(plan: DensePlan, l: number) {
   };
 }
 
+/** The operands of a dense layer's product A_{l−1}·W_lᵀ for member `ml`: rows of its input, rows of W_l. */
+export function forwardOperands(r: ReturnType<typeof regions>): Pick<MatmulSpec, 'a' | 'b'> {
+  return {
+    a: { load: (row, k) => `A[${u(r.Ain)} + (ml * BMAX + ${row}) * ${u(r.IN)} + ${k}]`, fast: 'k' },
+    b: { load: (k, c) => `P[${u(r.W)} + ml * ${u(r.OUT * r.IN)} + ${c} * ${u(r.IN)} + ${k}]`, fast: 'k' },
+  };
+}
+
 /** forward(l) for a hidden layer (l < L − 1). */
 export function forwardJob(plan: DensePlan, l: number): Job {
   const r = regions(plan, l);
@@ -42,21 +50,13 @@ export function forwardJob(plan: DensePlan, l: number): Job {
     name: `fwd${l}`,
     tile,
     cols: r.OUT,
-    a: { load: (row, k) => `A[${u(r.Ain)} + (ml * BMAX + ${row}) * ${u(r.IN)} + ${k}]`, fast: 'k' },
-    b: { load: (k, c) => `P[${u(r.W)} + ml * ${u(r.OUT * r.IN)} + ${c} * ${u(r.IN)} + ${k}]`, fast: 'k' },
+    ...forwardOperands(r),
     epilogue: (row, c, acc) => `A[${u(Aout)} + (ml * BMAX + ${row}) * ${u(r.OUT)} + ${c}] = max(${acc}${bias}, 0.0);`,
   });
   return {
     name: `fwd${l}`,
     tiles: ceil(plan.Bmax, tile.TR) * cols,
-    code: `${mm}
-fn job_fwd${l}(ml: u32, tile: u32, B: u32, lid: u32) {
-  let r0 = (tile / ${u(cols)}) * ${u(tile.TR)};
-  if (r0 >= B) {
-    return;
-  }
-  mm_fwd${l}(ml, r0, (tile % ${u(cols)}) * ${u(tile.TC)}, B, ${u(r.IN)}, lid, 0.0, 0u);
-}`,
+    code: `${mm}${tiledJobFn(`fwd${l}`, tile, cols, 'B', r.IN)}`,
   };
 }
 
@@ -96,8 +96,7 @@ export function outputJob(plan: DensePlan): Job {
     name: 'out',
     tile,
     cols: r.OUT,
-    a: { load: (row, k) => `A[${u(r.Ain)} + (ml * BMAX + ${row}) * ${u(r.IN)} + ${k}]`, fast: 'k' },
-    b: { load: (k, c) => `P[${u(r.W)} + ml * ${u(r.OUT * r.IN)} + ${c} * ${u(r.IN)} + ${k}]`, fast: 'k' },
+    ...forwardOperands(r),
     epilogue: (row, c, acc) => `D[${u(r.Dout)} + (ml * BMAX + ${row}) * ${u(r.OUT)} + ${c}] = ${acc}${bias};`,
   });
   return {
@@ -146,14 +145,7 @@ export function deltaJob(plan: DensePlan, l: number): Job {
   return {
     name: `dlt${l}`,
     tiles: ceil(plan.Bmax, tile.TR) * cols,
-    code: `${mm}
-fn job_dlt${l}(ml: u32, tile: u32, B: u32, lid: u32) {
-  let r0 = (tile / ${u(cols)}) * ${u(tile.TR)};
-  if (r0 >= B) {
-    return;
-  }
-  mm_dlt${l}(ml, r0, (tile % ${u(cols)}) * ${u(tile.TC)}, B, ${u(r.OUT)}, lid, 0.0, 0u);
-}`,
+    code: `${mm}${tiledJobFn(`dlt${l}`, tile, cols, 'B', r.OUT)}`,
   };
 }
 

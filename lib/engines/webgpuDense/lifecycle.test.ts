@@ -115,5 +115,7 @@ await describeWebgpu('webgpu-dense engine: divergence, checkpoints, tensors, gro
     );
     await expect(createWebgpuDenseEngine([denseTestConfig({})], { checkEvery: 0 })).rejects.toThrow(ConfigError);
     await expect(createWebgpuDenseEngine([denseTestConfig({})], { tuning: { workgroupSize: 100 } })).rejects.toThrow(/64, 128 or 256/);
+    const typo = { stepPerSubmit: 8 } as never;
+    await expect(createWebgpuDenseEngine([denseTestConfig({})], typo)).rejects.toThrow(/engine\.stepPerSubmit: got 8; allowed: no such option/);
   });
 });

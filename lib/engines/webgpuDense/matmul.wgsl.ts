@@ -83,3 +83,20 @@ fn mm_${spec.name}(ml: u32, r0: u32, c0: u32, rows: u32, depth: u32, lid: u32, e
 }
 `;
 }
+
+/**
+ * `fn job_<name>(ml, tile, B, lid)` of a job whose workgroups each compute one output tile of
+ * `mm_<name>` over the whole depth: `rows` (a WGSL expression of B) rows, `colTiles` tiles across.
+ * Tiles past the member's rows return at once (a workgroup-uniform condition).
+ */
+export function tiledJobFn(name: string, tile: Tile, colTiles: number, rows: string, depth: number): string {
+  return `
+fn job_${name}(ml: u32, tile: u32, B: u32, lid: u32) {
+  let rows = ${rows};
+  let r0 = (tile / ${u(colTiles)}) * ${u(tile.TR)};
+  if (r0 >= rows) {
+    return;
+  }
+  mm_${name}(ml, r0, (tile % ${u(colTiles)}) * ${u(tile.TC)}, rows, ${u(depth)}, lid, 0.0, 0u);
+}`;
+}

@@ -6,7 +6,7 @@
  * - loss: per row, the logits (Σ_s partials + bias) into δ_L, then the loss and dL/df as `output` does.
  */
 import type { Job } from './kernel.wgsl.js';
-import { lossCode, regions } from './layers.wgsl.js';
+import { forwardOperands, lossCode, regions } from './layers.wgsl.js';
 import { matmulFn } from './matmul.wgsl.js';
 import type { DensePlan } from './plan.js';
 
@@ -25,8 +25,7 @@ export function outputPartialJob(plan: DensePlan): Job {
     name: 'opt',
     tile,
     cols: r.OUT,
-    a: { load: (row, k) => `A[${u(r.Ain)} + (ml * BMAX + ${row}) * ${u(r.IN)} + ${k}]`, fast: 'k' },
-    b: { load: (k, c) => `P[${u(r.W)} + ml * ${u(r.OUT * r.IN)} + ${c} * ${u(r.IN)} + ${k}]`, fast: 'k' },
+    ...forwardOperands(r),
     epilogue: (row, c, acc) => `D[${u(sp.offset)} + ((ml * ${u(sp.splits)} + kb / ${u(sp.chunk)}) * BMAX + ${row}) * ${u(r.OUT)} + ${c}] = ${acc};`,
   });
   return {

@@ -58,6 +58,24 @@ describe('webgpu-dense plan', () => {
     );
   });
 
+  test('tuning knobs: unknown keys and values out of range are one-line ConfigErrors naming the knob', () => {
+    const input = { shape: denseShape(fc()), members: 1, maxBatch: 32, channels: 0 };
+    const bad = (tuning: object) => () => planDense(input, LIMITS, tuning as never);
+    expect(bad({ splitdepth: 8 })).toThrow(/engine\.tuning\.splitdepth: got 8; allowed: no such option; known options: .*splitDepth/);
+    expect(bad({ workgroupSize: 100 })).toThrow('engine.tuning.workgroupSize: got 100; allowed: 64, 128 or 256');
+    expect(bad({ maxRegisterBlock: 3 })).toThrow(/engine\.tuning\.maxRegisterBlock: got 3; allowed: 1, 2 or 4/);
+    expect(bad({ tileDepth: 24 })).toThrow(/engine\.tuning\.tileDepth: got 24/);
+    expect(bad({ splitDepth: 0 })).toThrow(/engine\.tuning\.splitDepth: got 0/);
+    expect(bad({ outputSplitDepth: 1.5 })).toThrow(/engine\.tuning\.outputSplitDepth: got 1\.5/);
+    for (const t of [{ splitdepth: 8 }, { workgroupSize: 100 }, { splitDepth: 0 }]) {
+      try {
+        bad(t)();
+      } catch (err) {
+        expect((err as Error).message).not.toMatch(/\n/);
+      }
+    }
+  });
+
   test('staged strides: the stores of 32 neighbouring invocations fall in 32 different banks', () => {
     expect([stagedStride(64, 32, false), stagedStride(10, 32, false), stagedStride(5, 32, false), stagedStride(64, 32, true)]).toEqual([65, 11, 5, 64]);
     expect([stagedStride(64, 16, false), stagedStride(10, 16, false), stagedStride(64, 8, false)]).toEqual([66, 10, 68]);

@@ -16,6 +16,7 @@
  * A sweep that cannot fit gives a ConfigError naming what to reduce and the limit.
  */
 import { ConfigError } from '../../core/errors.js';
+import { checkKeys, checkNumber } from '../../core/validate.js';
 import type { DenseShape } from './shape.js';
 import { PLAN_LIMIT_NAMES, type PlanLimits } from '../webgpu/plan.js';
 
@@ -53,6 +54,23 @@ export interface DenseTuning {
   splitDepth?: number;
   /** Inputs per split of the output layer's logits when it has more (default 1024; rounded up to a multiple of TK). */
   outputSplitDepth?: number;
+}
+
+const TUNING_KEYS = ['workgroupSize', 'maxRegisterBlock', 'tileDepth', 'splitDepth', 'outputSplitDepth'] as const;
+
+/** Checks tuning knobs: unknown keys and values out of range are ConfigErrors naming the knob and what is allowed. */
+export function checkTuning(tuning: DenseTuning, where = 'engine.tuning'): void {
+  checkKeys({ ...tuning }, TUNING_KEYS, where);
+  const oneOf = (key: keyof DenseTuning, allowed: number[]) => {
+    const v = tuning[key];
+    if (v !== undefined && !allowed.includes(v)) throw new ConfigError(`${where}.${key}`, v, allowed.join(', ').replace(/, (\d+)$/, ' or $1'));
+  };
+  oneOf('workgroupSize', [64, 128, 256]);
+  oneOf('maxRegisterBlock', [1, 2, 4]);
+  oneOf('tileDepth', [1, 2, 4, 8, 16, 32, 64]);
+  for (const key of ['splitDepth', 'outputSplitDepth'] as const) {
+    if (tuning[key] !== undefined) checkNumber(tuning[key], { integer: true, ge: 1, le: 2 ** 24 }, `${where}.${key}`);
+  }
 }
 
 /** A matmul tile: TX × TY invocations, each RR × RC outputs; TR × TC outputs per workgroup; reduction chunks of TK. */
@@ -183,8 +201,8 @@ export interface PlanInput {
 export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTuning = {}): DensePlan {
   const { shape, members: K, maxBatch: Bmax } = input;
   const wgCap = Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
+  checkTuning(tuning);
   const want = tuning.workgroupSize ?? 256;
-  if (![64, 128, 256].includes(want)) throw new ConfigError('engine.tuning.workgroupSize', want, '64, 128 or 256');
   if (wgCap < 64) throw new ConfigError('webgpu.maxComputeInvocationsPerWorkgroup', wgCap, '>= 64');
   const WG = Math.min(want, 2 ** Math.floor(Math.log2(wgCap)));
   const tilesAt = (tileDepth: number) =>
@@ -304,7 +322,6 @@ export const MAX_SPLITS = 256;
  * (a multiple of TK), longer where that would make more than MAX_SPLITS partials.
  */
 function splitSizes(shape: DenseShape, Bmax: number, TK: number, target: number) {
-  if (!Number.isInteger(target) || target < 1) throw new ConfigError('engine.tuning.splitDepth', target, 'a positive integer');
   return shape.layers.map((l) => {
     const c = l.conv;
     if (!c) return null;
@@ -317,7 +334,6 @@ function splitSizes(shape: DenseShape, Bmax: number, TK: number, target: number)
 
 /** Split-K of the output layer: its fan-in in chunks of about `target` (a multiple of TK), or null when one chunk holds it. */
 function outputSplitSize(shape: DenseShape, TK: number, target: number): { splits: number; chunk: number } | null {
-  if (!Number.isInteger(target) || target < 1) throw new ConfigError('engine.tuning.outputSplitDepth', target, 'a positive integer');
   const depth = shape.layers[shape.layers.length - 1].in;
   const chunk = TK * Math.ceil(target / TK);
   if (depth <= chunk) return null;
