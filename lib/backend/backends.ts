@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { BackendUnavailableError } from '../core/errors.js';
 import { checkEnum } from '../core/validate.js';
 import { registerWasmKernels } from './wasmKernels.js';
+import { activeDevice, watchDevice } from './deviceErrors.js';
 import { installWebgpu, WEBGPU_HINT, type WebgpuAdapter } from './webgpu.js';
 
 /** Backends this library can run on. */
@@ -149,6 +150,8 @@ export async function useBackend(choice?: string, opts: UseBackendOptions = {}):
       const ok = await tf.setBackend(PROVIDERS[name].tfName);
       if (!ok) throw new BackendUnavailableError(name, `tfjs could not initialize it. ${INSTALL_HINTS[name]}`);
       await tf.ready();
+      const device = activeDevice();
+      if (device) watchDevice(device);
       current = { name, tfName: tf.getBackend(), versions: packageVersions(name), ...(adapter ? { adapter: { ...adapter } } : {}) };
       return current;
     } catch (err) {

@@ -5,7 +5,7 @@
  * CI (CI=true), where they run; THERMO_SKIP_WEBGPU=1 skips them explicitly.
  */
 import { BackendUnavailableError } from '../core/errors.js';
-import { expectBackendAgrees, modelFamilyCases } from '../testing/agree.js';
+import { expectBackendAgrees, expectEnsembleAgrees, modelFamilyCases } from '../testing/agree.js';
 import { describeWebgpu, webgpuAvailability } from '../testing/webgpu.js';
 import { isBackendInstalled, useBackend } from './backends.js';
 
@@ -42,4 +42,14 @@ test('a software adapter is refused when a real GPU is required', async () => {
 test.each(modelFamilyCases(40, 32))('training a %s model on webgpu gives the numbers of cpu, without leaking tensors', async (_n, cfg) => {
   await expectBackendAgrees('webgpu', cfg, { activation: 0.02, relative: 1e-3 });
 }, 120000);
+
+// Members on a leading axis: 5-D conv filters [K, k, k, C_in, C_out] in the tfjs engine's steps and
+// in every engine's probes (tfjs-webgpu cannot pad rank 5: a member's slice is taken 2-D).
+test.each(modelFamilyCases(24, 32).flatMap(([n, c]) => (['tfjs', 'auto'] as const).map((e) => [n, e, c] as const)))(
+  'a 2-member %s ensemble on webgpu (engine %s) gives the numbers of cpu, without leaking tensors',
+  async (_n, engine, cfg) => {
+    await expectEnsembleAgrees('webgpu', cfg, 2, { activation: 0.02, relative: 2e-3 }, engine);
+  },
+  180000,
+);
 });

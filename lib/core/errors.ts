@@ -60,3 +60,18 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * The GPU device reported an error of its own (a kernel that failed to compile or validate, an
+ * invalid dispatch, a lost device). Work after it cannot be trusted, so training stops before it
+ * records or checkpoints anything computed since; what was recorded before is kept.
+ */
+export class DeviceError extends ThermoError {
+  /** The device's first message (its first line). */
+  readonly deviceMessage: string;
+  constructor(message: string, count: number) {
+    const more = count > 1 ? ` (and ${count - 1} more)` : '';
+    super(`GPU device error: ${message}${more}. Training stopped; records and checkpoints made before it are kept`);
+    this.deviceMessage = message;
+  }
+}

@@ -83,9 +83,14 @@ export class SequentialArch implements Architecture {
     this.shapes = shapes;
   }
 
-  /** Member k's slice of a parameter (a reshape when there is one member). */
+  /**
+   * Member k's slice of a parameter (a reshape when there is one member). The slice is taken of
+   * the [K, size] view, so that its gradient is a 2-D pad: tfjs-webgpu 4.22 cannot pad rank 5
+   * (a conv filter [K, k, k, C_in, C_out]); its WGSL fails to compile and the step would be lost.
+   */
   private member(t: tf.Tensor, k: number): tf.Tensor {
-    return tf.reshape(t.shape[0] === 1 ? t : tf.slice(t, k, 1), t.shape.slice(1));
+    if (t.shape[0] === 1) return tf.reshape(t, t.shape.slice(1));
+    return tf.reshape(tf.slice(tf.reshape(t, [t.shape[0], -1]), [k, 0], [1, -1]), t.shape.slice(1));
   }
 
   /** The shape of every weight layer's output for K members on n samples. */

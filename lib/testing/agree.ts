@@ -5,7 +5,7 @@ import { useBackend, type BackendName } from '../backend/backends.js';
 import { makeConfig, type RunConfig } from '../core/config.js';
 import type { EngineChoice } from '../engines/create.js';
 import type { RunRecord } from '../records/types.js';
-import { train } from '../train/trainer.js';
+import { train, trainMembers } from '../train/trainer.js';
 
 /** Tolerances: activation rates are fractions of the probe set (absolute); other fields relative to max(1, |v|). */
 export interface AgreeTolerance {
@@ -34,6 +34,23 @@ export async function expectBackendAgrees(backend: BackendName, cfg: RunConfig, 
   const other = (await train(cfg, { engine })).records;
   expect(tf.memory().numTensors).toBe(before);
   expectRecordsAgree(other, cpu, tol);
+}
+
+/**
+ * Trains `cfg` as an ensemble of `members` seeds on cpu (tfjs engine) and on `backend` with
+ * `engine`; expects every member's records to agree and no leaked tensors. Returns the engine used.
+ */
+export async function expectEnsembleAgrees(backend: BackendName, cfg: RunConfig, members: number, tol: AgreeTolerance, engine: EngineChoice = 'tfjs'): Promise<string> {
+  const cfgs = Array.from({ length: members }, (_, seed) => makeConfig({ ...cfg, seed }));
+  await useBackend('cpu');
+  const cpu = await trainMembers(cfgs, { engine: 'tfjs' });
+  await useBackend(backend);
+  const before = tf.memory().numTensors;
+  let used = '';
+  const other = await trainMembers(cfgs, { engine, onEngine: (e) => (used = e.name) });
+  expect(tf.memory().numTensors).toBe(before);
+  other.forEach((r, m) => expectRecordsAgree(r.records, cpu[m].records, tol));
+  return used;
 }
 
 /** One small config of every model family (every probe that applies), for backend agreement tests. */

@@ -17,6 +17,7 @@ import type { RunRecord, RunStatus } from '../records/types.js';
 import { makeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { divergenceReason, recordReason } from '../engines/divergence.js';
 import { selectMembers } from '../engines/selectMembers.js';
+import { checkDevice } from '../backend/deviceErrors.js';
 
 /** One member of the loop: its config, extra probes, resume point and where its results go. */
 export interface LoopMember {
@@ -197,6 +198,7 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
     const recs = await measure(at, ids, due);
     const losses = await engine.lossSums();
     const squares = await engine.sumSquares();
+    await checkDevice();
     ids.forEach((m, i) => {
       const s = states[m];
       const rec = recs[i];
@@ -224,12 +226,15 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
   };
 
   const checkpointAll = async (recordedNow: Set<number>): Promise<void> => {
+    const made: [LoopMember, Checkpoint][] = [];
     for (const [m, s] of states.entries()) {
       if (!s.active || !s.spec.onCheckpoint) continue;
       const state = await engine.save(m);
       const wallSeconds = priorSeconds[m] + (performance.now() - started) / 1000;
-      s.spec.onCheckpoint(makeCheckpoint(state, engine.paramShapes, { step, recorded: recordedNow.has(m), lastRecord: s.lastRecord, wallSeconds }));
+      made.push([s.spec, makeCheckpoint(state, engine.paramShapes, { step, recorded: recordedNow.has(m), lastRecord: s.lastRecord, wallSeconds })]);
     }
+    await checkDevice();
+    for (const [spec, checkpoint] of made) spec.onCheckpoint!(checkpoint);
   };
 
   try {
