@@ -15,7 +15,8 @@
  * Run: `npx thermo run controls-two-layer` (writes controls.html and controls.json beside the sweeps).
  */
 import * as path from 'node:path';
-import { analyzeControls, type ControlRun } from '../lib/analysis/controls.js';
+import { analyzeControls, type ControlRun, type ScanFits } from '../lib/analysis/controls.js';
+import { describeRule, FIT_EXIT_FACTOR, regimeRule } from '../lib/analysis/regime.js';
 import { meanCurve, runCurve } from '../lib/analysis/curves.js';
 import { runExampleMain } from '../lib/cli/runExample.js';
 import type { RunConfig } from '../lib/core/config.js';
@@ -55,15 +56,17 @@ function sweeps(quick: boolean, seeds: number): SweepSpec[] {
   const seed = seedList(seeds);
   const q = DRIFT_QUANTITIES;
   const sgdProbes: RunConfig['probes'] = [...(base.probes as RunConfig['probes']), 'soret'];
-  const at = (dyn: string) => `controls-two-layer: ${dyn}, fixed training set of ${n}, T = ${T} steps`;
+  const at = (dyn: string) => `controls-two-layer: ${dyn}, fixed training set of ${n}, ${T} steps`;
   return [
     { name: 'sgd-eta', title: at('SGD, |B| = 1, η sweep'), axis: 'eta', quantities: q, base: { ...base, probes: sgdProbes }, grid: { eta: [...CONTROLS.etas], seed } },
-    { name: 'gd-eta', title: at('full-batch GD, η sweep'), axis: 'eta', quantities: q, base: { ...base, batchSize: n }, grid: { eta: [...CONTROLS.etas], seed } },
+    // the noiseless and isotropic-noise controls: the theory predicts no thermophoretic drift, so no η² claim is judged
+    { name: 'gd-eta', title: at('full-batch GD, η sweep'), axis: 'eta', quantities: q, judged: [], base: { ...base, batchSize: n }, grid: { eta: [...CONTROLS.etas], seed } },
     {
       name: 'noise-eta',
       title: at('GD + isotropic noise of SGD variance at |B| = 1, η sweep'),
       axis: 'eta',
       quantities: q,
+      judged: [],
       base: { ...base, batchSize: n, gradientNoise: 'isotropic', noiseBatchSize: 1 },
       grid: { eta: [...CONTROLS.etas], seed },
     },
@@ -74,6 +77,7 @@ function sweeps(quick: boolean, seeds: number): SweepSpec[] {
         title: at(`GD + isotropic noise of SGD variance at |B| = ${B}, η = ${CONTROLS.etaB}`),
         axis: 'eta',
         quantities: q,
+        judged: [],
         base: { ...base, batchSize: n, gradientNoise: 'isotropic', noiseBatchSize: B, eta: CONTROLS.etaB },
         grid: { seed },
       }),
@@ -99,8 +103,9 @@ const f3 = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : 'n/a');
 
 function summarize(results: SweepResult[], dir: string) {
   const runs = results.flatMap((s) => s.runs).filter((r) => r.status.state === 'finished' && r.records.length > 1);
-  const T = Math.min(...runs.map((r) => r.records[r.records.length - 1].step));
-  const analysis = analyzeControls(runs.map(controlRun), { quantities: DRIFT_QUANTITIES, steps: T });
+  // random labels on a fixed set: a run that has fitted them has left the regime too (regime.ts)
+  const analysis = analyzeControls(runs.map(controlRun), { quantities: DRIFT_QUANTITIES, regime: { fitFactor: FIT_EXIT_FACTOR } });
+  const T = analysis.steps;
   // the Soret prediction beside the measured noise-induced drift of Σb, per η at |B| = 1
   const sgd1 = runs.filter((r) => dynamicsOf(r.stored.config) === 'sgd' && r.stored.config.batchSize === 1);
   const etas = [...new Set(sgd1.map((r) => r.stored.config.eta))].sort((a, b) => a - b);
@@ -117,17 +122,28 @@ function summarize(results: SweepResult[], dir: string) {
     xTitle: 'step',
     yTitle: q,
     series: (['sgd', 'gd', 'gd-noise'] as const).map((dyn, k) => {
-      const mine = runs.filter((r) => {
+      const matching = runs.filter((r) => {
         const c = r.stored.config;
         return c.eta === CONTROLS.etaB && dynamicsOf(c) === dyn && (dyn === 'gd' || (dyn === 'sgd' ? c.batchSize : c.noiseBatchSize) === 1);
       });
+      // η = ETA_B, |B| = 1 is in both SGD sweeps (the same seeds): each seed once
+      const mine = matching.filter((r, i) => matching.findIndex((o) => o.stored.config.seed === r.stored.config.seed) === i);
       const m = meanCurve(mine.map((r) => runCurve(r, q))).mean;
       return { name: `${dyn} (${mine.length} seeds)`, x: m.t, y: m.y, color: ['#1f77b4', '#2ca02c', '#d62728'][k], dash: dyn === 'gd-noise' };
     }),
   }));
   const html = path.join(dir, 'controls.html');
   const json = path.join(dir, 'controls.json');
-  writeJsonAtomic(json, { steps: T, exits: analysis.exits, quantities: analysis.quantities, soret });
+  writeJsonAtomic(json, { steps: T, window: analysis.window, scan: analysis.scan, exits: analysis.exits, quantities: analysis.quantities, soret });
+  const fitCell = (f: ScanFits['a']) => (f ? `${f3(f.exponent)} [${f3(f.ci[0])}, ${f3(f.ci[1])}]` : 'n/a');
+  const scanTable = {
+    columns: ['T (steps)', 'in regime', ...DRIFT_QUANTITIES.flatMap((q) => [`${q}: a (η^a)`, `${q}: c (|B|^−c)`])],
+    cells: analysis.scan.map((p) => [
+      String(p.steps),
+      p.inRegime ? 'yes' : 'no',
+      ...DRIFT_QUANTITIES.flatMap((q) => [fitCell(p.quantities[q]?.a ?? null), fitCell(p.quantities[q]?.c ?? null)]),
+    ]),
+  };
   const driftTable = (q: string) => ({
     columns: ['η', '|B|', 'seeds', 'SGD drift', 'GD drift', 'GD + noise drift', 'SGD − GD (noise-induced)', '(GD + noise) − GD'],
     cells: (analysis.quantities[q]?.cells ?? []).map((c) => [
@@ -144,8 +160,14 @@ function summarize(results: SweepResult[], dir: string) {
   writeFileAtomic(
     html,
     renderPage(`Controls: is it the noise? Drift over the first ${T} steps`, [
+      { heading: 'T, the window of the drift', text: [`${analysis.window}.`, `Regime rule: ${describeRule(regimeRule({ fitFactor: FIT_EXIT_FACTOR }))}.`] },
       { heading: 'The three dynamics side by side', text: ['SGD (|B| = 1), full-batch GD and GD plus isotropic noise of SGD\'s per-step variance, from the same init and seeds.'], plots },
       ...DRIFT_QUANTITIES.map((q) => ({ heading: `Drift of ${q}`, text: [analysis.quantities[q]?.verdict ?? ''], table: driftTable(q) })),
+      {
+        heading: 'The exponents against T',
+        text: ['The fits of the noise-induced drift (SGD − GD) at other T, to show how much they depend on it; "in regime": before the first run leaves the regime.'],
+        table: scanTable,
+      },
       {
         heading: 'Soret coefficient (eq. 11) against the measured drift of Σb',
         text: [
@@ -155,7 +177,11 @@ function summarize(results: SweepResult[], dir: string) {
       },
     ]),
   );
-  const text = DRIFT_QUANTITIES.map((q) => `   ${q}: ${analysis.quantities[q]?.verdict ?? 'no analysis'}`).join('\n');
+  const scanText = DRIFT_QUANTITIES.map((q) => {
+    const pts = analysis.scan.map((p) => `${p.steps}${p.inRegime ? '' : '*'}: ${f3(p.quantities[q]?.a?.exponent ?? NaN)}/${f3(p.quantities[q]?.c?.exponent ?? NaN)}`);
+    return `   ${q}: a/c against T (* past the window): ${pts.join(', ')}`;
+  });
+  const text = [`   ${analysis.window}.`, ...DRIFT_QUANTITIES.map((q) => `   ${q}: ${analysis.quantities[q]?.verdict ?? 'no analysis'}`), ...scanText].join('\n');
   return { files: [html, json], text };
 }
 

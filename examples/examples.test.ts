@@ -77,4 +77,12 @@ test('controls-two-layer --quick: SGD, GD and GD + isotropic noise; drift agains
   expect(json.quantities.sum_b.etaFit.values).toEqual([0.025, 0.035, 0.05, 0.07]);
   expect(json.soret.map((s: { eta: number }) => s.eta)).toEqual([0.025, 0.035, 0.05, 0.07]);
   expect(json.soret.every((s: { predicted: number }) => Number.isFinite(s.predicted))).toBe(true);
+  // T is the in-regime window (random labels on a fixed set: fitting them leaves it), with the exponents against T beside it
+  expect(json.window).toMatch(/^T = \d+ steps: /);
+  expect(json.scan.map((p: { steps: number }) => p.steps)).toContain(json.steps);
+  expect(json.scan.length).toBeGreaterThan(3);
+  // the noiseless and isotropic controls report their fits without an η² verdict
+  const gd = r.sweeps.find((s) => s.summary.sweep === 'gd-eta')!.summary;
+  expect(Object.values(gd.probes).every((p) => p.claim === 'not-judged' || p.claim === 'no-fit')).toBe(true);
+  expect(JSON.stringify(gd.probes)).not.toMatch(/support/);
 }, 180000);

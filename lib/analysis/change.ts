@@ -41,13 +41,16 @@ export function curveJitter(c: Curve): number {
   return med / (0.6745 * Math.SQRT2);
 }
 
-/** The change of a group between its first and last common step, with its noise. */
-export function groupChange(g: CurveGroup): GroupChange {
+/**
+ * The change of a group between its first and last common step (or step `until`, when that comes
+ * first: the end of a common window), with its noise.
+ */
+export function groupChange(g: CurveGroup, until = Infinity): GroupChange {
   const n = g.mean.t.length;
   const start = g.mean.y[0];
-  const end = g.mean.y[n - 1];
   const t0 = g.mean.t[0];
-  const t1 = g.mean.t[n - 1];
+  const t1 = Math.max(t0, Math.min(g.mean.t[n - 1], until));
+  const end = t1 === g.mean.t[n - 1] ? g.mean.y[n - 1] : interpolate(g.mean, t1);
   const perSeed = g.curves.map((c) => interpolate(c, t1) - interpolate(c, t0));
   const se = g.curves.length >= 2 ? sd(perSeed) / Math.sqrt(perSeed.length) : curveJitter(g.mean);
   const noise = CHANGE_NOISE_SIGMAS * (Number.isFinite(se) ? se : 0);

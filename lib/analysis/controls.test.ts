@@ -87,6 +87,30 @@ describe('noise-induced drift', () => {
   });
 });
 
+test('T defaults to the last common record before the first run leaves the regime; the exponents are also given against T', () => {
+  // GD at the largest η fits its labels from step 400 on: its running loss falls below ln2/2
+  const runs = controls().map((r) =>
+    r.dynamics === 'gd' && r.eta === 0.1
+      ? { ...r, records: r.records.map((x) => ({ ...x, ...(x.step > 0 ? { trainLoss: x.step >= 400 ? 0.2 : Math.log(2) } : {}) })) }
+      : r,
+  );
+  const a = analyzeControls(runs, { quantities: ['q'], resamples: 200, regime: { fitFactor: 2 } });
+  expect(a.steps).toBe(400); // the first exit is at 450 (the window of 100 steps covers 400..450 at 0.2): the last record before it
+  expect(a.window).toMatch(/^T = 400 steps: the last common record before the first run leaves the small-η regime \(gd η = 0\.1, seed \d at step 450: running training loss .* the training labels are being fitted\)$/);
+  expect(a.exits).toEqual([]);
+  expect(a.scan.map((p) => p.steps)).toEqual([50, 100, 200, 300, 400, 450, 650, 1000]);
+  expect(a.scan.map((p) => p.inRegime)).toEqual([true, true, true, true, true, false, false, false]);
+  expect(a.scan[4].quantities.q.a!.exponent).toBeCloseTo(2, 0);
+  expect(a.scan[4].quantities.q.c!.exponent).toBeCloseTo(1, 0);
+  // without the fitted-labels exit nothing leaves: T is the last common step
+  expect(analyzeControls(runs, { quantities: ['q'], resamples: 50 }).steps).toBe(T);
+});
+
+test('few seeds are called out in the verdict', () => {
+  const two = controls().filter((r) => r.seed < 2);
+  expect(analyzeControls(two, { quantities: ['q'], resamples: 50 }).quantities.q.verdict).toContain('Only 2 seed(s) in some cells: the intervals understate the uncertainty.');
+});
+
 test('changeOver reads y(T) − y(0) and refuses to extrapolate', () => {
   const rs = [{ step: 0, q: 1 }, { step: 10, q: 2 }, { step: 20, q: 4 }];
   expect(changeOver(rs, 'q', 15)).toBeCloseTo(2);

@@ -8,7 +8,7 @@ import { driftCells, type ControlRun, type DriftCell } from './drift.js';
 import type { Estimate } from './bootstrap.js';
 import { fitPowerLaw, powerLawProblem, type PowerLawFit } from './powerLaw.js';
 import { regimeExit, type RegimeOptions } from './regime.js';
-import { fmtEstimate } from './verdict.js';
+import { FEW_SEEDS, fmtEstimate } from './verdict.js';
 
 export type { ControlRun, Dynamics } from './drift.js';
 
@@ -19,8 +19,13 @@ export const DRIFT_PREDICTION = { eta: { predicted: 2, alternative: 1 }, batch: 
 export interface ControlsOptions {
   /** Record fields, e.g. ['activationRate', 'sum_b', 'norm_V']. */
   quantities: string[];
-  /** T: the drift is the change over the first T steps (default: the last step every run reaches). */
+  /**
+   * T: the drift is the change over the first T steps. Default: the common in-regime window, i.e. the
+   * last record step every run reaches before the first run leaves the regime (all of them when none leaves).
+   */
   steps?: number;
+  /** Steps at which the exponents are also fitted, to show how they depend on T (default: up to 8 common record steps; T is always one). */
+  scanSteps?: number[];
   /** Bootstrap resamples (default 1000). */
   resamples?: number;
   /** Thresholds of the regime rule used to flag runs that leave the regime before T. */
@@ -53,10 +58,28 @@ export interface QuantityControls {
   verdict: string;
 }
 
+/** The η and |B| exponents of one quantity's drift at one T. */
+export interface ScanFits {
+  a: { exponent: number; ci: [number, number] } | null;
+  c: { exponent: number; ci: [number, number] } | null;
+}
+
+/** The exponents at one T of the scan. */
+export interface ScanPoint {
+  steps: number;
+  /** T is inside the common in-regime window. */
+  inRegime: boolean;
+  quantities: Record<string, ScanFits>;
+}
+
 /** The whole controls analysis. */
 export interface ControlsAnalysis {
   /** T in steps. */
   steps: number;
+  /** How T was chosen, in words. */
+  window: string;
+  /** The exponents at other T, so that their dependence on T is in view. */
+  scan: ScanPoint[];
   /** Runs that leave the small-η regime before T. */
   exits: { dir: string; dynamics: string; eta: number; batchSize: number; seed: number; step: number; reason: string }[];
   quantities: Record<string, QuantityControls>;
@@ -145,6 +168,8 @@ function verdict(q: string, T: number, cells: DriftCell[], etaFit: ScalingFit | 
     );
   }
   parts.push(`Scaling: ${scalingText(etaFit, 'eta')}; ${scalingText(batchFit, 'batchSize')}.`);
+  const fewest = Math.min(...cells.map((c) => c.seeds.length));
+  if (fewest < FEW_SEEDS) parts.push(`Only ${fewest} seed(s) in some cells: the intervals understate the uncertainty.`);
   const follows = etaFit?.claim === 'consistent' && batchFit?.claim === 'consistent';
   const against = etaFit?.claim === 'not-supported' || batchFit?.claim === 'not-supported';
   if (follows) parts.push('The drift follows η²/|B|.');
@@ -152,17 +177,62 @@ function verdict(q: string, T: number, cells: DriftCell[], etaFit: ScalingFit | 
   return { text: parts.join(' '), noise };
 }
 
+/** Record steps every run has, ascending. */
+function commonSteps(runs: ControlRun[]): number[] {
+  if (runs.length === 0) return [];
+  const sets = runs.map((r) => new Set(r.records.map((x) => x.step)));
+  return [...sets[0]].filter((t) => sets.every((s) => s.has(t))).sort((a, b) => a - b);
+}
+
+/** Up to `n` of `steps` (> 0), roughly evenly spaced in log, always with the last. */
+function logPick(steps: number[], n: number): number[] {
+  const pos = steps.filter((t) => t > 0);
+  if (pos.length <= n) return pos;
+  const [lo, hi] = [Math.log(pos[0]), Math.log(pos[pos.length - 1])];
+  const picked = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const target = lo + ((hi - lo) * i) / (n - 1);
+    picked.add(pos.reduce((best, t) => (Math.abs(Math.log(t) - target) < Math.abs(Math.log(best) - target) ? t : best)));
+  }
+  return [...picked].sort((a, b) => a - b);
+}
+
+/** T and why: the explicit steps, or the last common record step before the first exit from the regime. */
+function chooseT(runs: ControlRun[], firstExit: ControlsAnalysis['exits'][number] | null, steps?: number): { T: number; why: string } {
+  const last = Math.min(...runs.map((r) => r.records[r.records.length - 1]?.step ?? 0));
+  if (steps !== undefined) return { T: steps, why: `T = ${steps} steps, as given` };
+  if (!firstExit || firstExit.step > last) return { T: last, why: `T = ${last} steps: every run stays in the small-η regime up to its last common record` };
+  const before = commonSteps(runs).filter((t) => t > 0 && t < firstExit.step);
+  const where = `${firstExit.dynamics} η = ${firstExit.eta}${firstExit.dynamics === 'gd' ? '' : `, |B| = ${firstExit.batchSize}`}, seed ${firstExit.seed}`;
+  if (before.length === 0) return { T: last, why: `T = ${last} steps: a run leaves the regime before any common record (${where} at step ${firstExit.step})` };
+  const T = before[before.length - 1];
+  return { T, why: `T = ${T} steps: the last common record before the first run leaves the small-η regime (${where} at step ${firstExit.step}: ${firstExit.reason})` };
+}
+
 /** Analyzes control runs. */
 export function analyzeControls(runs: ControlRun[], opts: ControlsOptions): ControlsAnalysis {
-  const T = opts.steps ?? Math.min(...runs.map((r) => r.records[r.records.length - 1]?.step ?? 0));
   const resamples = opts.resamples ?? 1000;
-  const exits = runs
+  const allExits = runs
     .map((r) => ({ r, e: regimeExit(r.records, opts.regime) }))
-    .filter(({ e }) => e.step <= T)
+    .filter(({ e }) => Number.isFinite(e.step))
     .map(({ r, e }) => {
       const { dynamics, eta, batchSize, seed } = r;
       return { dir: r.dir ?? '', dynamics, eta, batchSize, seed, step: e.step, reason: e.reason ?? '' };
-    });
+    })
+    .sort((a, b) => a.step - b.step);
+  const { T, why } = chooseT(runs, allExits[0] ?? null, opts.steps);
+  const exits = allExits.filter((e) => e.step <= T);
+  const windowEnd = allExits.length ? allExits[0].step : Infinity;
+  const scanAt = [...new Set([...(opts.scanSteps ?? logPick(commonSteps(runs), 8)), T])].filter((t) => t > 0).sort((a, b) => a - b);
+  const scan = scanAt.map((t): ScanPoint => {
+    const quantities: Record<string, ScanFits> = {};
+    for (const q of opts.quantities) {
+      const cells = driftCells(runs, q, t, resamples);
+      const pick = (f: ScalingFit | null) => (f && f.exponent !== null && f.ci ? { exponent: f.exponent, ci: f.ci } : null);
+      quantities[q] = { a: pick(scaling(cells, 'eta', resamples)), c: pick(scaling(cells, 'batchSize', resamples)) };
+    }
+    return { steps: t, inRegime: t < windowEnd, quantities };
+  });
   const quantities: Record<string, QuantityControls> = {};
   for (const q of opts.quantities) {
     const cells = driftCells(runs, q, T, resamples);
@@ -172,5 +242,5 @@ export function analyzeControls(runs: ControlRun[], opts: ControlsOptions): Cont
     const warn = ` ${exits.length} run(s) leave the small-η regime before step ${T}: their drift includes dynamics outside it.`;
     quantities[q] = { cells, etaFit, batchFit, noiseInduced: v.noise, verdict: v.text + (exits.length ? warn : '') };
   }
-  return { steps: T, exits, quantities };
+  return { steps: T, window: why, scan, exits, quantities };
 }

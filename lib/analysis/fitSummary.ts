@@ -6,6 +6,7 @@ import { groupCurves, type CurveGroup } from './curves.js';
 import { fitExponent, isBimodal, scoreAt, type ExponentFit } from './fit.js';
 import type { FitSet, FitSummary, LeaveOneOut } from './summaryTypes.js';
 import { PREDICTION, verdict } from './verdict.js';
+import { unitFactor } from './window.js';
 
 /** Groups and fits every quantity of a set of (finished) runs. */
 export function fitSet(axis: SweepAxis, runs: RunData[], quantities: string[], bootstrap?: number): FitSet {
@@ -38,6 +39,10 @@ export interface FitSummaryInput {
   /** Runs in the fit. */
   runs: number;
   bootstrap?: number;
+  /** Judge the exponent against the prediction (default true). */
+  judged?: boolean;
+  /** The common window T* in the axis's units: changes are read at its end (default: each curve's last step). */
+  window?: number;
 }
 
 /** The summary of one fit of one quantity. */
@@ -47,11 +52,11 @@ export function summarizeFit(i: FitSummaryInput): FitSummary {
   const collapse: Record<string, number> = {};
   for (const e of axis === 'eta' ? [0, 1, 2] : [0, 1]) collapse[String(e)] = scoreAt(axis, values, groups.map((x) => x.mean), e);
   if (fit) collapse.fitted = fit.score;
-  const change = groups.map(groupChange);
+  const change = groups.map((g) => groupChange(g, i.window === undefined ? Infinity : i.window / unitFactor(axis, g.value)));
   const dir = direction(change);
   const loo = leaveOneOut(axis, groups, i.bootstrap);
   const scoreAtPredicted = collapse[String(PREDICTION[axis].predicted)];
-  const v = verdict({ quantity: i.quantity, axis, fit, scoreAtPredicted, changes: change, direction: dir, leaveOneOut: loo });
+  const v = verdict({ quantity: i.quantity, axis, fit, scoreAtPredicted, changes: change, direction: dir, leaveOneOut: loo, judged: i.judged });
   return {
     runs: i.runs,
     exponent: fit ? { value: fit.value, ci: fit.ci } : null,

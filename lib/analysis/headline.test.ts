@@ -60,7 +60,7 @@ describe('headline fit in the small-η regime', () => {
     const json = JSON.stringify(s);
     expect(json).not.toMatch(/NaN|Infinity/);
     const back = JSON.parse(json);
-    expect(back.regime.options).toEqual({ lossFactor: 2, lossWindow: 100, normFactor: null, normFields: ['norm_V'] });
+    expect(back.regime.options).toEqual({ lossFactor: 2, lossWindow: 100, fitFactor: null, normFactor: null, normFields: ['norm_V'] });
     expect(back.probes.q.fits.inRegime.collapse.fitted).toEqual(expect.any(Number));
   });
 });
@@ -81,6 +81,18 @@ test('a window too short to fit falls back to leaving the unstable runs out whol
   expect(s.probes.q.fits.inRegime!.runs).toBe(12);
   expect(s.probes.q.fits.inRegime!.change.map((c) => c.value)).toEqual([0.025, 0.05, 0.075]);
   expect(s.regime.headlineReason).toMatch(/holds only \d+ record\(s\) for some value \(fewer than 40\): the headline fit leaves those/);
+});
+
+test('a window that is a small share of the rescaled time the runs span is called out', () => {
+  const s = analyzeSweep({ ...spec, quantities: ['q'] }, sweep({ exitAt: 0 }), { bootstrap: 30 }).summary;
+  expect(s.regime.mode).toBe('truncate');
+  expect(s.regime.horizon).toBeCloseTo(20, 6);
+  expect(s.regime.coverage).toBeCloseTo(s.regime.window.T / 20, 9);
+  expect(s.regime.coverage).toBeLessThan(0.1);
+  expect(s.regime.headlineReason).toMatch(/ Note: the window is only \d\.?\d*% of the 20\.0 t·η² the runs span, so the in-regime fit sees the start of the curves only$/);
+  const long = analyzeSweep({ ...spec, quantities: ['q'] }, sweep({ exitAt: 700 }), { bootstrap: 30 }).summary;
+  expect(long.regime.coverage).toBeGreaterThan(0.1);
+  expect(long.regime.headlineReason).not.toMatch(/Note:/);
 });
 
 test('a sweep where every run stays in the regime has one fit, named in-regime and all at once', () => {

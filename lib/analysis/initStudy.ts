@@ -5,7 +5,7 @@
  */
 import type { ExponentSummary, FitSummary, SweepSummary } from './summary.js';
 import type { Claim } from './verdict.js';
-import { unitFactor } from './window.js';
+import { SHORT_COVERAGE, unitFactor } from './window.js';
 
 /** One init's sweep summary, with the label to show (e.g. "PyTorch default", "V × 0.1"). */
 export interface InitStudyInput {
@@ -41,6 +41,8 @@ export interface InitStudyRow {
   mode: string;
   /** T* of the in-regime fit. */
   window: number | null;
+  /** T* over the rescaled time the runs span (the share of the curves the in-regime fit sees). */
+  coverage: number | null;
   /** The all-runs fit reads consistent with the prediction with the largest η included at full length. */
   reproduces: boolean;
   /** The all-runs fit without the largest η (leave-one-out), when available. */
@@ -83,6 +85,7 @@ export function initStudyRow(input: InitStudyInput, quantity: string): InitStudy
     inRegime: initFit(q?.fits.inRegime, s.predicted),
     mode: s.regime.mode,
     window: Number.isFinite(window) ? (window as number) : null,
+    coverage: Number.isFinite(s.regime.coverage) ? s.regime.coverage : null,
     reproduces: all?.claim === 'consistent',
     withoutTop: q?.fits.all.leaveOneOut.find((l) => l.without === top) ?? null,
   };
@@ -100,13 +103,14 @@ export function initStudyTable(inputs: InitStudyInput[], quantity: string): Init
     r.all ? `${est(r.all.exponent)} ${r.all.claim}` : 'no fit',
     r.inRegime ? `${est(r.inRegime.exponent)} ${r.inRegime.claim}${r.mode === 'exclude' ? ' (η max left out)' : ''}` : 'no fit',
     est(r.withoutTop),
-    r.window === null ? 'n/a' : r.window.toPrecision(3),
+    r.window === null ? 'n/a' : `${r.window.toPrecision(3)}${r.coverage === null ? '' : ` (${(100 * r.coverage).toPrecision(2)}% of the runs' span)`}`,
   ]);
   const sentences = rows.map((r) => {
     const left = `leaves the regime in ${r.exited} of ${r.runs} runs (first at step ${r.firstExit})`;
     const regime = `η = ${r.eta} ${r.staysInRegime ? 'stays in the regime' : left}`;
     const all = r.all ? `with it included at full length ${sym} = ${est(r.all.exponent)} (${r.all.claim})` : 'no all-runs fit';
-    const inr = r.inRegime && !r.staysInRegime ? `; in regime ${sym} = ${est(r.inRegime.exponent)} (${r.inRegime.claim})` : '';
+    const short = r.coverage !== null && r.coverage < SHORT_COVERAGE ? `, over only ${(100 * r.coverage).toPrecision(2)}% of the rescaled time the runs span` : '';
+    const inr = r.inRegime && !r.staysInRegime ? `; in regime ${sym} = ${est(r.inRegime.exponent)} (${r.inRegime.claim}${short})` : '';
     return `${r.init}: ${regime}; ${all}${inr}.`;
   });
   const stay = rows.filter((r) => r.staysInRegime).map((r) => r.init);

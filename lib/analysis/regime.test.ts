@@ -1,5 +1,5 @@
 import type { RunRecord } from '../records/types.js';
-import { initialLoss, inRegimeRecords, regimeExit, runningTrainLoss, LOSS_EXIT_FACTOR } from './regime.js';
+import { initialLoss, inRegimeRecords, regimeExit, runningTrainLoss, FIT_EXIT_FACTOR, LOSS_EXIT_FACTOR } from './regime.js';
 import { regimeWindow } from './window.js';
 
 const LOG2 = Math.log(2);
@@ -61,6 +61,16 @@ describe('regime exit', () => {
     expect(e.reason).toMatch(/^norm_V .* > 10× initial 0\.500/);
     expect(regimeExit(rs, { lossFactor: Infinity }).step).toBe(Infinity);
   });
+});
+
+test('the fitted-labels exit is off by default and, switched on, fires when the running loss falls below 1/2 of its initial value', () => {
+  const rs = records(1000, 10, (t) => LOG2 * Math.exp(-t / 300)); // memorising a fixed set: the loss falls
+  expect(regimeExit(rs).step).toBe(Infinity);
+  const e = regimeExit(rs, { fitFactor: FIT_EXIT_FACTOR });
+  // the running mean over (t − 100, t] of ln2·e^{−s/300} first drops below ln2/2 between t = 250 and 260
+  expect(e.step).toBe(260);
+  expect(e.reason).toMatch(/^running training loss 0\.34\d < initial 0\.693 \/ 2: the training labels are being fitted$/);
+  expect(regimeExit(records(1000, 10, () => LOG2 * 0.9), { fitFactor: FIT_EXIT_FACTOR }).step).toBe(Infinity);
 });
 
 describe('common in-regime window', () => {

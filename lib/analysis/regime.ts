@@ -18,6 +18,12 @@
  * the first window. A parameter-norm rule is available but off by default: ‖b‖ grows by the predicted
  * drift itself (b pushed negative; ×19 at η = 0.025 in fig2 with no instability), and ‖V‖ is a measured
  * quantity predicted to fall, so cutting runs on its growth would pre-judge the measurement.
+ *
+ * A second exit, off by default, is for random labels on a fixed training set (the controls): the
+ * running training loss falling below 1/{@link FIT_EXIT_FACTOR} of its initial value means the net
+ * has fitted (memorised) its labels, so p − y is no longer independent of ∇f either. On online random
+ * labels the expected loss cannot fall below its uninformed value, and nets that learn real labels are
+ * meant to fit them, so it is not applied there.
  */
 import type { RunRecord } from '../records/types.js';
 
@@ -30,6 +36,11 @@ export const REGIME_RATIONALE =
 
 /** Running training loss over initial loss above which a run has left the small-η regime. */
 export const LOSS_EXIT_FACTOR = 2;
+/**
+ * Initial loss over running training loss above which a run on a fixed training set of random labels
+ * has fitted them (used where switched on: `fitFactor`; the default rule leaves it off).
+ */
+export const FIT_EXIT_FACTOR = 2;
 /** Steps averaged in the running training loss (the rule cannot fire before this many steps). */
 export const LOSS_WINDOW_STEPS = 100;
 /** Norm rule (off by default): a listed norm above this multiple of its initial value exits the run. */
@@ -43,6 +54,11 @@ export interface RegimeOptions {
   lossFactor?: number;
   /** Steps in the running training loss. */
   lossWindow?: number;
+  /**
+   * Exit when the running training loss falls below the initial loss divided by this (the labels of a
+   * fixed training set are being fitted). Default Infinity: off; the controls use {@link FIT_EXIT_FACTOR}.
+   */
+  fitFactor?: number;
   /** Exit when a norm in `normFields` exceeds this multiple of its initial value (Infinity: off). */
   normFactor?: number;
   /** Record fields of the norm rule. */
@@ -57,6 +73,7 @@ export function regimeRule(opts: RegimeOptions = {}): RegimeRule {
   return {
     lossFactor: opts.lossFactor ?? LOSS_EXIT_FACTOR,
     lossWindow: opts.lossWindow ?? LOSS_WINDOW_STEPS,
+    fitFactor: opts.fitFactor ?? Infinity,
     normFactor: opts.normFactor ?? NORM_EXIT_FACTOR,
     normFields: opts.normFields ?? NORM_EXIT_FIELDS,
   };
@@ -67,6 +84,9 @@ export function describeRule(rule: RegimeRule): string {
   const parts: string[] = [];
   if (Number.isFinite(rule.lossFactor)) {
     parts.push(`its running training loss (mean over the last ${rule.lossWindow} steps) exceeds ${rule.lossFactor}× its initial loss`);
+  }
+  if (Number.isFinite(rule.fitFactor)) {
+    parts.push(`its running training loss falls below 1/${rule.fitFactor} of its initial loss (the training labels are being fitted)`);
   }
   if (Number.isFinite(rule.normFactor)) parts.push(`${rule.normFields.join(' or ')} exceeds ${rule.normFactor}× its initial value`);
   if (parts.length === 0) return 'no regime rule (every run counts as in regime)';
@@ -116,16 +136,21 @@ export function regimeExit(records: RunRecord[], opts: RegimeOptions = {}): Regi
   const running = runningTrainLoss(records, rule.lossWindow);
   const l0 = initialLoss(records, running);
   const lossOn = Number.isFinite(rule.lossFactor) && l0 > 0;
+  const fitOn = Number.isFinite(rule.fitFactor) && l0 > 0;
   const norm0 = new Map<string, number>();
   for (const f of rule.normFields) {
     const r = records.find((x) => typeof x[f] === 'number' && Number.isFinite(x[f]));
     if (r && r[f] > 0) norm0.set(f, r[f]);
   }
-  const checked = lossOn || (Number.isFinite(rule.normFactor) && norm0.size > 0);
+  const checked = lossOn || fitOn || (Number.isFinite(rule.normFactor) && norm0.size > 0);
   for (let k = 0; k < records.length; k++) {
     const r = records[k];
     if (lossOn && running[k] > rule.lossFactor * l0) {
       const reason = `running training loss ${fmt(running[k])} > ${rule.lossFactor}× initial ${fmt(l0)}`;
+      return { step: r.step, reason, initialLoss: l0, checked };
+    }
+    if (fitOn && running[k] < l0 / rule.fitFactor) {
+      const reason = `running training loss ${fmt(running[k])} < initial ${fmt(l0)} / ${rule.fitFactor}: the training labels are being fitted`;
       return { step: r.step, reason, initialLoss: l0, checked };
     }
     if (Number.isFinite(rule.normFactor)) {

@@ -26,7 +26,7 @@ import type {
   ValueRegime,
 } from './summaryTypes.js';
 import { PREDICTION } from './verdict.js';
-import { MIN_WINDOW_POINTS, regimeWindow } from './window.js';
+import { MIN_WINDOW_POINTS, regimeWindow, SHORT_COVERAGE } from './window.js';
 
 export type * from './summaryTypes.js';
 export { PREDICTION, PREDICTED_TO_FALL } from './verdict.js';
@@ -89,10 +89,12 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
   const inRegime = mode === 'none' ? all : inRuns.length ? fitSet(axis, inRuns, spec.quantities, opts.bootstrap) : null;
   const probes: Record<string, QuantitySummary> = {};
   for (const q of spec.quantities) {
-    const fit = (set: FitSet, n: number) =>
-      summarizeFit({ axis, quantity: q, groups: set.groups[q], fit: set.fits[q], runs: n, bootstrap: opts.bootstrap });
+    const judged = spec.judged?.includes(q) ?? true;
+    const fit = (set: FitSet, n: number, window?: number) =>
+      summarizeFit({ axis, quantity: q, groups: set.groups[q], fit: set.fits[q], runs: n, bootstrap: opts.bootstrap, judged, window });
     const allSum = fit(all, finished.length);
-    const inSum = mode === 'none' ? allSum : inRegime ? fit(inRegime, inRuns.length) : null;
+    // in-regime changes are read at the end of the common window T* (each run counts up to its exit)
+    const inSum = mode === 'none' ? allSum : inRegime ? fit(inRegime, inRuns.length, mode === 'truncate' ? window.T : undefined) : null;
     const headline = pickHeadline(inSum, allSum);
     const h = headline === 'inRegime' ? inSum! : allSum;
     probes[q] = {
@@ -114,6 +116,12 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
   const unchecked = exits.filter((e) => !e.checked).length;
   const uncheckedNote = unchecked ? ` (${unchecked} run(s) without a recorded loss could not be checked and count as in regime)` : '';
   const fallbackWindow = mode === 'exclude' ? regimeWindow(axis, spans(stable), minPoints) : null;
+  const horizon = regimeWindow(axis, spans(finished), minPoints).T;
+  const coverage = mode === 'truncate' ? window.T / horizon : mode === 'exclude' ? (fallbackWindow?.T ?? NaN) / horizon : 1;
+  const coverageNote =
+    coverage < SHORT_COVERAGE
+      ? ` Note: the window is only ${(100 * coverage).toPrecision(2)}% of the ${horizon.toPrecision(3)} ${window.units} the runs span, so the in-regime fit sees the start of the curves only`
+      : '';
   const values = [...new Set(runs.map((r) => r.stored.config[axis]))];
   const ignored = new Map<string, string[]>();
   for (const r of opts.ignored ?? []) ignored.set(r.reason, [...(ignored.get(r.reason) ?? []), r.dir]);
@@ -135,16 +143,19 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
         options: {
           lossFactor: Number.isFinite(rule.lossFactor) ? rule.lossFactor : null,
           lossWindow: rule.lossWindow,
+          fitFactor: Number.isFinite(rule.fitFactor) ? rule.fitFactor : null,
           normFactor: Number.isFinite(rule.normFactor) ? rule.normFactor : null,
           normFields: [...rule.normFields],
         },
         mode,
         window,
         fallbackWindow,
+        horizon,
+        coverage,
         byValue,
         unchecked,
         headline,
-        headlineReason: headlineReason(axis, { mode, headline, window, byValue }, minPoints) + uncheckedNote,
+        headlineReason: headlineReason(axis, { mode, headline, window, byValue }, minPoints) + uncheckedNote + coverageNote,
       },
       probes,
       backend: [...new Set(runs.map(backendName))].join(', '),

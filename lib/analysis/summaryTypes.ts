@@ -99,11 +99,15 @@ export interface RegimeSummary {
   /** The rule in words. */
   rule: string;
   /** Thresholds used (null: that part of the rule is off). */
-  options: { lossFactor: number | null; lossWindow: number; normFactor: number | null; normFields: string[] };
+  options: { lossFactor: number | null; lossWindow: number; fitFactor: number | null; normFactor: number | null; normFields: string[] };
   /** 'none': no run leaves; 'truncate': runs cut at their exits; 'exclude': window too short, leaving runs left out whole. */
   mode: 'none' | 'truncate' | 'exclude';
   /** Common window of the truncated runs (T* in `units`). */
   window: RegimeWindow;
+  /** The rescaled time the finished runs span at full length (the shortest, in the window's units). */
+  horizon: number;
+  /** T* / horizon: the share of the rescaled time the in-regime fit sees. */
+  coverage: number;
   /** Window of the runs that never leave, when mode is 'exclude'. */
   fallbackWindow: RegimeWindow | null;
   byValue: ValueRegime[];

@@ -62,6 +62,17 @@ describe('verdicts need a good collapse and an interval that holds the predictio
   });
 });
 
+test('a quantity the sweep does not judge gets its fit and no verdict on it; a rising Σb is flagged where judged', () => {
+  const rising = { ...input(bimodalFit(0.02), 0.5), quantity: 'sum_b', direction: 'rises' as const, changes: [0.05, 0.1].map((v) => ({ ...flat(v, 4), end: 0.7, trend: 'rises' as const })) };
+  const judged = verdict(rising);
+  expect(judged.text).toMatch(/^sum_b RISES for every η \(the paper predicts a fall\)/);
+  expect(judged.claim).toBe('no-collapse');
+  const not = verdict({ ...rising, judged: false });
+  expect(not.claim).toBe('not-judged');
+  expect(not.text).toMatch(/^sum_b rises for every η \(0\.500→0\.700, 0\.500→0\.700\)\. α = 1\.46 \[1\.44, 2\.52\]: not judged \(this sweep makes no α = 2 claim about sum_b\)\./);
+  expect(not.text).not.toMatch(/support|consistent/);
+});
+
 describe('unchanged within noise', () => {
   const seeds = (ys: [number, number][]) => ys.map(([a, b]) => ({ t: [0, 50, 100], y: [a, (a + b) / 2, b] }));
 
@@ -80,6 +91,13 @@ describe('unchanged within noise', () => {
     expect(c.trend).toBe('falls');
     expect(fmtChange(0.6834, 0.6826)).toBe('0.6834→0.6826');
     expect(fmtChange(0.5, 0.3)).toBe('0.500→0.300');
+  });
+
+  test('a change read at the end of a window: interpolated there, not at the last record', () => {
+    const c = groupChange(group(0.1, seeds([[0.5, 0.3], [0.5, 0.31], [0.51, 0.3]])), 50);
+    expect(c.steps).toBe(50);
+    expect(c.end).toBeCloseTo((0.4 + 0.405 + 0.405) / 3, 10);
+    expect(groupChange(group(0.1, seeds([[0.5, 0.3]])), 1e9).steps).toBe(100);
   });
 
   test('one seed: the noise is the curve\'s own record-to-record jitter', () => {

@@ -25,8 +25,8 @@ export const PREDICTION: Record<SweepAxis, { predicted: number; alternative: num
   batchSize: { predicted: 1, alternative: 0, symbol: 'β', label: '1/|B|' },
 };
 
-/** Quantities the paper predicts to fall (activation rates, ‖V‖, gradient variances). */
-export const PREDICTED_TO_FALL = /^(activationRate(Exact|_l\d+)?|norm_V|gradVar(_.*)?)$/;
+/** Quantities the paper predicts to fall (activation rates, ‖V‖, Σb (b is pushed negative), gradient variances). */
+export const PREDICTED_TO_FALL = /^(activationRate(Exact|_l\d+)?|norm_V|sum_b|gradVar(_.*)?)$/;
 
 /** A verdict's class. */
 export type Claim =
@@ -40,6 +40,7 @@ export type Claim =
   | 'unstable-fit'
   | 'too-few-seeds'
   | 'no-change'
+  | 'not-judged'
   | 'no-fit';
 
 /** What a verdict is made from. */
@@ -52,6 +53,8 @@ export interface VerdictInput {
   changes: GroupChange[];
   direction: Direction;
   leaveOneOut: { without: number; value: number; ci: [number, number] }[];
+  /** Judge the exponent against the prediction (default true); false: report the fit only. */
+  judged?: boolean;
 }
 
 /** Formats a number for verdicts; never prints NaN (prints "n/a"). */
@@ -74,7 +77,7 @@ export function fmtChange(start: number, end: number): string {
 function directionText(v: VerdictInput): string {
   const sym = v.axis === 'eta' ? 'η' : '|B|';
   const q = v.quantity;
-  const fall = PREDICTED_TO_FALL.test(q);
+  const fall = v.judged !== false && PREDICTED_TO_FALL.test(q);
   const against = fall ? ' (the paper predicts a fall)' : '';
   const list = (trend: string) => v.changes.filter((c) => c.trend === trend).map((c) => c.value).join(', ');
   const still = list('unchanged') ? ` that changed (unchanged within noise at ${sym} = ${list('unchanged')})` : '';
@@ -163,7 +166,10 @@ export function verdict(v: VerdictInput): { claim: Claim; text: string } {
     return { claim: 'no-fit', text: `${dirText}${span ? ` (${span})` : ''}. No exponent could be fitted: ${why}.` };
   }
   const seeds = Math.min(...v.changes.map((c) => c.seeds));
-  const { claim, text } = claimOf(v, seeds);
+  const { claim, text } =
+    v.judged === false
+      ? { claim: 'not-judged' as const, text: `not judged (this sweep makes no ${p.symbol} = ${p.predicted} claim about ${v.quantity})` }
+      : claimOf(v, seeds);
   const notes = notesOf(v, fit, claim, seeds);
   const est = `${p.symbol} = ${fmtEstimate(fit.value, fit.ci)}`;
   return { claim, text: `${dirText} (${span}). ${est}: ${text}.${notes.length ? ` ${notes.join(' ')}` : ''}` };

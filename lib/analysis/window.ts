@@ -14,6 +14,12 @@ import type { SweepAxis } from '../sweep/sweep.js';
  */
 export const MIN_WINDOW_POINTS = 10;
 
+/**
+ * Share of the runs' rescaled time below which the in-regime window is called out as short (the fit
+ * then sees the start of the curves only; it is still made, and the share is reported).
+ */
+export const SHORT_COVERAGE = 0.1;
+
 /** One run's in-regime span: the swept value and the record steps before its exit. */
 export interface RunSpan {
   value: number;

@@ -48,6 +48,8 @@ test.each([
   [{ grid: { eta: [0.05], seed: [0, -0] } }, /sweep\.grid\.seed: got \[0,0\]; allowed: distinct values \(repeated: 0\)/],
   [{ grid: { probes: [['loss'], ['loss']] } }, /sweep\.grid\.probes: got \[\["loss"\],\["loss"\]\]; allowed: distinct values \(repeated/],
   [{ quantities: ['norm_V', 'norm_V'] }, /sweep\.quantities: got \["norm_V","norm_V"\]; allowed: distinct values/],
+  [{ judged: ['norm_V'] }, /sweep\.judged\[0\]: got 'norm_V'; allowed: one of the sweep's quantities \(activationRate\)/],
+  [{ judged: 'activationRate' }, /sweep\.judged: got 'activationRate'; allowed: an array \(possibly empty\) of the sweep's quantities/],
   [{ grid: { seed: Array.from({ length: 10_001 }, (_, i) => i) } }, /sweep\.grid\.seed: got '10001 values'; allowed: at most 10000 values/],
   [{ grid: { seed: Array.from({ length: 1000 }, (_, i) => i), hidden: Array.from({ length: 101 }, (_, i) => i + 1) } },
     /sweep\.grid: got '101000 runs \(seed 1000 × hidden 101\)'; allowed: at most 100000 runs/],

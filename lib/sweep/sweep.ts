@@ -40,9 +40,15 @@ export interface SweepSpec {
   quantities: string[];
   /** Optional per-run step budget; overrides `steps`. */
   budget?: StepBudget;
+  /**
+   * The quantities whose exponent is judged against the paper's prediction (η², 1/|B|); the others
+   * get their fit and no verdict on it (e.g. the noiseless GD control, or a held-out loss, of which
+   * the paper predicts nothing). Default: every quantity.
+   */
+  judged?: string[];
 }
 
-const SPEC_KEYS = ['name', 'title', 'base', 'grid', 'axis', 'quantities', 'budget'] as const;
+const SPEC_KEYS = ['name', 'title', 'base', 'grid', 'axis', 'quantities', 'budget', 'judged'] as const;
 
 /** Bounds of a sweep spec, checked before anything is trained or written. */
 export const SWEEP_LIMITS = {
@@ -105,6 +111,14 @@ export function checkSweepSpec(spec: unknown, where = 'sweep'): SweepSpec {
     return v;
   });
   checkDistinct(s.quantities, `${where}.quantities`, 'each field is analyzed once');
+  if (s.judged !== undefined) {
+    const allowed = `one of the sweep's quantities (${s.quantities.join(', ')})`;
+    if (!Array.isArray(s.judged)) throw new ConfigError(`${where}.judged`, s.judged, `an array (possibly empty) of the sweep's quantities`);
+    s.judged.forEach((v, i) => {
+      if (typeof v !== 'string' || !s.quantities.includes(v)) throw new ConfigError(`${where}.judged[${i}]`, v, allowed);
+    });
+    checkDistinct(s.judged, `${where}.judged`, 'each field once');
+  }
   checkKeys(s.grid, CONFIG_KEYS, `${where}.grid`);
   let runs = 1;
   for (const [key, values] of Object.entries(s.grid)) {
