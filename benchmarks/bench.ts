@@ -39,7 +39,8 @@ export interface BenchReport {
   library: typeof LIBRARY;
   date: string;
   machine: Record<string, unknown>;
-  peers: { cpu: PeerResult | null; cuda: PeerResult | null };
+  /** The PyTorch peers' output (cpu: the last round; cpuRounds: every round, in order). */
+  peers: { cpu: PeerResult | null; cpuRounds?: PeerResult[]; cuda: PeerResult | null };
   comparison: PeerComparison[];
   rows: (BenchRow | KernelRow)[];
   targets: TargetCheck[];
@@ -56,8 +57,9 @@ async function medianRate(runs: number, f: () => Promise<number>): Promise<numbe
 
 async function cpuSection(report: BenchReport, seconds: number, rounds: number): Promise<void> {
   await useBackend('wasm');
-  const { peer, rows, comparison } = await compareWithTorch(seconds, undefined, rounds);
+  const { peer, peerRounds, rows, comparison } = await compareWithTorch(seconds, undefined, rounds);
   report.peers.cpu = peer;
+  report.peers.cpuRounds = peerRounds;
   report.rows.push(...rows, ...(await benchConvStats(seconds)));
   const torch16 = peer.available ? peer.cases?.['ensemble-16']?.stepsPerSecond ?? null : null;
   const steps = Math.max(500, Math.round(seconds * 2000));
@@ -80,7 +82,12 @@ async function cpuSection(report: BenchReport, seconds: number, rounds: number):
   for (const [id, limit] of [['fc6-gradvar', 1.5], ['cnn6-gradvar', 3]] as const) {
     const g = rows.find((r) => r.id === id);
     const step = rows.find((r) => r.id === id.replace('gradvar', 'b32'));
-    if (g && step) report.targets.push({ target: `${id.split('-')[0].toUpperCase()} per-sample gradient statistics ≤ ${limit}× a step`, measured: `${(g.msPerCall / step.msPerCall).toFixed(2)}×`, met: g.msPerCall / step.msPerCall <= limit });
+    if (!g || !step) continue;
+    // met on the statistics alone; the step + statistics reading (how the first round's README measured
+    // "probe / plain step") is printed beside it
+    const alone = g.msPerCall / step.msPerCall;
+    const measured = `${alone.toFixed(2)}× alone; ${(1 + alone).toFixed(2)}× step + statistics / step`;
+    report.targets.push({ target: `${id.split('-')[0].toUpperCase()} per-sample gradient statistics ≤ ${limit}× a step`, measured, met: alone <= limit });
   }
 }
 

@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   const base = { model, ...shape, steps, probeEvery: 100, probeLogPoints: 0, probeLinearPoints: 0, probes: soakProbes(model) };
   const cfgs = Array.from({ length: members }, (_, seed) => makeConfig({ ...base, seed }));
   const interval = Math.max(1000, Math.round(steps / 20));
-  const warmup = Math.round(steps / 10);
+  // RSS settles after the kernels' arenas and tfjs's heap have grown to size: a tenth of the run, but
+  // at least 2,500 steps (a wasm CNN levels off after ~2,000) unless that is over half the run
+  const warmup = Math.max(Math.round(steps / 10), Math.min(2500, Math.round(steps / 2)));
   const rows: { step: number; numTensors: number; rssMiB: number }[] = [];
   const sample = (step: number) => {
     const row = { step, numTensors: tf.memory().numTensors, rssMiB: process.memoryUsage().rss / 2 ** 20 };

@@ -20,8 +20,10 @@ export interface PeerComparison {
   unit: string;
   library: number;
   torch: number | null;
-  /** library / PyTorch (> 1: the library is faster). */
+  /** library / PyTorch, the ratio of the two medians above (> 1: the library is faster). */
   ratio: number | null;
+  /** Each round's library / PyTorch, side by side in time (their spread shows how steady the machine was). */
+  roundRatios?: number[];
 }
 
 /** The cases both sides time. */
@@ -35,14 +37,14 @@ export function median(xs: number[]): number {
 
 /**
  * Library (wasm, library kernels) and PyTorch (CPU, `torchThreads`) on {@link PEER_CASES}: `rounds`
- * alternations of the two, each case's rate the median over rounds and its ratio the median of the
- * rounds' ratios.
+ * alternations of the two, each case's rate the median over rounds and its ratio the ratio of those
+ * medians (so that the printed rates and ratio agree); each round's own ratio is kept beside it.
  */
 export async function compareWithTorch(
   seconds = 1,
   torchThreads?: number,
   rounds = 3,
-): Promise<{ peer: PeerResult; rows: KernelRow[]; comparison: PeerComparison[] }> {
+): Promise<{ peer: PeerResult; peerRounds: PeerResult[]; rows: KernelRow[]; comparison: PeerComparison[] }> {
   const peers: PeerResult[] = [];
   const libs: KernelRow[][] = [];
   for (let r = 0; r < rounds; r++) {
@@ -60,9 +62,10 @@ export async function compareWithTorch(
     const known = torch.filter((t): t is number => t !== undefined);
     const ratios = torch.flatMap((t, k) => (t === undefined ? [] : [libs[k][i].rate / t]));
     const torchRate = known.length ? median(known) : null;
-    return [{ id: r.id, name: r.name, unit: r.unit, library: r.rate, torch: torchRate, ratio: ratios.length ? median(ratios) : null }];
+    const ratio = torchRate ? r.rate / torchRate : null;
+    return [{ id: r.id, name: r.name, unit: r.unit, library: r.rate, torch: torchRate, ratio, roundRatios: ratios }];
   });
-  return { peer: peers[peers.length - 1], rows, comparison };
+  return { peer: peers[peers.length - 1], peerRounds: peers, rows, comparison };
 }
 
 function print(r: KernelRow): void {

@@ -35,13 +35,22 @@ function engineTests(engine: EngineName, backend: 'wasm' | 'webgpu'): void {
     for (const [m, cfg] of cfgs.entries()) expectRecordsAgree(fused[m].records, (await train(cfg, { engine: 'tfjs' })).records, tol);
   });
 
-  test('a diverging member stops where the tfjs path stops; the others go on', async () => {
-    const cfgs = [0.05, 1e4, 0.1].map((eta, seed) => makeConfig({ ...base, loss: 'mse', eta, seed, divergenceThreshold: 1e30 }));
+  test.each([
+    ['η = 10⁴, threshold 10³⁰', 1e4, 1, 1e30],
+    ['η = 0.2, seed 4 (its state turns NaN in one engine and ±Inf in the other)', 0.2, 4, 1e6],
+  ])('a diverging member (%s) stops where the tfjs path stops; the others go on', async (_n, eta1, seed1, threshold) => {
+    const cfgs = [[0.05, 0], [eta1, seed1], [0.1, 2]].map(([eta, seed]) => makeConfig({ ...base, loss: 'mse', eta, seed, divergenceThreshold: threshold }));
     const fused = await trainMembers(cfgs, { engine });
     const alone = await Promise.all(cfgs.map(async (c) => train(c, { engine: 'tfjs' })));
     expect(fused.map((r) => r.status.state)).toEqual(['finished', 'diverged', 'finished']);
     expect(fused[1].status.step).toBe(alone[1].status.step);
     expect(fused[1].records.map((r) => r.step)).toEqual(alone[1].records.map((r) => r.step));
+    expectRecordsAgree(fused[1].records.slice(0, -1), alone[1].records.slice(0, -1), tol);
+    // the record at divergence: the same fields broken (NaN or ±Inf, whichever the engine's state holds)
+    const [f, a] = [fused[1].records.at(-1)!, alone[1].records.at(-1)!];
+    expect(Object.keys(f).sort()).toEqual(Object.keys(a).sort());
+    const broken = (r: Record<string, number>) => Object.keys(r).filter((k) => !Number.isFinite(r[k])).sort();
+    expect(broken(f)).toEqual(broken(a));
     expectRecordsAgree(fused[2].records, alone[2].records, tol);
   });
 }

@@ -58,7 +58,9 @@ export const exactActivationRateProbe: Probe = {
       for (let i = 0; i < N; i++) {
         const norm = norms[m * N + i];
         const bi = bias ? bias[m * N + i] : 0;
-        sum += norm > 0 ? normalCdf(bi / norm) : bi > 0 ? 1 : 0;
+        // a broken (diverged) member reads NaN whether its state is NaN or ±Inf
+        if (!Number.isFinite(norm) || !Number.isFinite(bi)) sum = NaN;
+        else sum += norm > 0 ? normalCdf(bi / norm) : bi > 0 ? 1 : 0;
       }
       rate[m] = sum / N;
     }
