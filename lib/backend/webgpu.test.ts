@@ -4,7 +4,9 @@
  * real GPU is required. Without an adapter these tests skip with one line saying why, except in
  * CI (CI=true), where they run; THERMO_SKIP_WEBGPU=1 skips them explicitly.
  */
+import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../core/errors.js';
+import { memberMatMul } from '../models/matmul.js';
 import { expectBackendAgrees, expectEnsembleAgrees, modelFamilyCases } from '../testing/agree.js';
 import { describeWebgpu, webgpuAvailability } from '../testing/webgpu.js';
 import { isBackendInstalled, useBackend } from './backends.js';
@@ -52,4 +54,20 @@ test.each(modelFamilyCases(24, 32).flatMap(([n, c]) => (['tfjs', 'auto'] as cons
   },
   180000,
 );
+
+test('a member with NaN or Inf parameters does not spill into the other members\' products (tfjs-webgpu\'s batched matMul does)', async () => {
+  await useBackend('webgpu');
+  // shapes at which tfjs-webgpu 4.22's own product spills (the activation-rate probe's: 120 samples, 8 units, 10 inputs)
+  const x = tf.tensor3d(Array.from({ length: 2 * 120 * 10 }, (_, i) => Math.sin(i)), [2, 120, 10]);
+  const good = Array.from({ length: 8 * 10 }, (_, i) => Math.cos(i));
+  const [x0] = tf.split(x, 2);
+  const ref = await tf.matMul(x0, tf.tensor3d(good, [1, 8, 10]), false, true).data();
+  for (const bad of [NaN, Infinity]) {
+    const w = tf.tensor3d([...good, ...good.map(() => bad)], [2, 8, 10]);
+    const fixed = await memberMatMul(x, w, false, true).data();
+    expect(Array.from(fixed.slice(0, 960))).toEqual(Array.from(ref).map((v) => expect.closeTo(v, 4)));
+    expect(Array.from(fixed.slice(960)).every(Number.isNaN)).toBe(true);
+  }
+  tf.dispose([x, x0]);
+});
 });

@@ -11,11 +11,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MemberStats } from './arch.js';
+import { memberMatMul } from './matmul.js';
 
 /** a·b over a member axis, [K, m, k]·[K, k, n]; an inner dimension of 1 is a broadcast multiply (see models/matmul.ts). */
 export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
   const inner = transposeA ? a.shape[1] : a.shape[2];
-  if (inner !== 1) return tf.matMul(a, b, transposeA, transposeB);
+  if (inner !== 1) return memberMatMul(a, b, transposeA, transposeB);
   return tf.tidy(() => {
     const col = transposeA ? tf.transpose(a, [0, 2, 1]) : a; // [K, m, 1]
     const row = transposeB ? tf.transpose(b, [0, 2, 1]) : b; // [K, 1, n]

@@ -14,6 +14,7 @@ import type { Architecture, BatchedForward, MemberStats, Params } from './arch.j
 import { convLayer, convSame } from './conv.js';
 import { perSampleLoss } from './losses.js';
 import { convStats, denseStats } from './perSample.js';
+import { memberMatMul } from './matmul.js';
 
 /** A weight layer: dense weights are [out, in] per member, conv filters [k, k, C_in, C_out]. */
 export interface LayerSpec {
@@ -135,7 +136,7 @@ export class SequentialArch implements Architecture {
       // the conv stages flattened and stacked over members (one member: a reshape, no copy forward or back)
       if (dense === null) dense = (K === 1 ? tf.reshape(maps[0], [1, n, -1]) : tf.stack(maps.map((a) => tf.reshape(a, [n, -1])))) as tf.Tensor3D;
       inputs.push(dense);
-      let z: tf.Tensor3D = tf.matMul(dense, p[layer.W] as tf.Tensor3D, false, true);
+      let z: tf.Tensor3D = memberMatMul(dense, p[layer.W] as tf.Tensor3D, false, true);
       if (layer.b) z = tf.add(z, tf.expandDims(p[layer.b], 1)) as tf.Tensor3D;
       if (taps) z = tf.add(z, taps[l]) as tf.Tensor3D;
       outputs.push(z);

@@ -9,6 +9,7 @@ import type { LossName } from '../core/config.js';
 import type { Architecture, BatchedForward, MemberStats, Params } from './arch.js';
 import { lossGradient, perSampleLoss } from './losses.js';
 import { batchMatMul, denseStats } from './perSample.js';
+import { memberMatMul } from './matmul.js';
 
 /** The sizes of a two-layer architecture. */
 export interface TwoLayerShape {
@@ -33,7 +34,7 @@ export class TwoLayerArch implements Architecture {
 
   /** Hidden pre-activations Wx + b, [K, n, N]. */
   private pre(p: Params, x: tf.Tensor3D): tf.Tensor3D {
-    const h: tf.Tensor3D = tf.matMul(x, p.W as tf.Tensor3D, false, true);
+    const h: tf.Tensor3D = memberMatMul(x, p.W as tf.Tensor3D, false, true);
     if (!p.b) return h;
     const [K, N] = p.b.shape;
     return tf.add(h, tf.reshape(p.b, [K, 1, N])) as tf.Tensor3D;
@@ -41,12 +42,12 @@ export class TwoLayerArch implements Architecture {
 
   /** Logits of activations a [K, n, N]: a broadcast product for one output (no inner-dimension-1 matMul). */
   private logits(p: Params, a: tf.Tensor3D): tf.Tensor3D {
-    return this.s.classes === 1 ? (tf.sum(tf.mul(a, p.V), 2, true) as tf.Tensor3D) : tf.matMul(a, p.V as tf.Tensor3D, false, true);
+    return this.s.classes === 1 ? (tf.sum(tf.mul(a, p.V), 2, true) as tf.Tensor3D) : memberMatMul(a, p.V as tf.Tensor3D, false, true);
   }
 
   /** δ of the hidden layer for output gradients D [K, n, C]: (D·V) ⊙ step(h). */
   private hiddenDelta(p: Params, D: tf.Tensor3D, h: tf.Tensor3D): tf.Tensor3D {
-    const back = this.s.classes === 1 ? tf.mul(D, p.V) : tf.matMul(D, p.V as tf.Tensor3D);
+    const back = this.s.classes === 1 ? tf.mul(D, p.V) : memberMatMul(D, p.V as tf.Tensor3D);
     return tf.mul(back, tf.step(h));
   }
 
