@@ -126,6 +126,7 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
   const ignored = new Map<string, string[]>();
   for (const r of opts.ignored ?? []) ignored.set(r.reason, [...(ignored.get(r.reason) ?? []), r.dir]);
   const head = headline === 'inRegime' && inRegime ? inRegime : all;
+  const missing = [...(opts.missing ?? [])];
   return {
     summary: {
       sweep: spec.name,
@@ -134,10 +135,11 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
       predicted: pred.predicted,
       alternative: pred.alternative,
       reference: values.length ? referenceValue(axis, values) : NaN,
-      runs: { total: runs.length, finished: finished.length, unstable: unstable.length, inRegime: finished.length - unstable.length },
+      runs: { total: runs.length + missing.length, finished: finished.length, unstable: unstable.length, inRegime: finished.length - unstable.length },
       leftOut: leftOutRuns(runs),
       unstable,
       ignored: [...ignored.entries()].map(([reason, dirs]) => ({ reason, count: dirs.length, dirs })),
+      missing,
       regime: {
         rule: describeRule(rule),
         options: {
@@ -158,7 +160,7 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
         headlineReason: headlineReason(axis, { mode, headline, window, byValue }, minPoints) + uncheckedNote + coverageNote,
       },
       probes,
-      backend: [...new Set(runs.map(backendName))].join(', '),
+      backend: [...new Set(runs.map(backendName))].join(', ') || 'none',
       ...speedOf(finished.map((r) => r.status)),
     },
     groups: head.groups,

@@ -132,6 +132,8 @@ export interface SweepSummary {
   unstable: UnstableRun[];
   /** Runs of another spec the caller ignored, grouped by reason. */
   ignored: { reason: string; count: number; dirs: string[] }[];
+  /** Run ids of the spec that have no run directory yet (another shard's, or not run yet); counted in runs.total. */
+  missing: string[];
   regime: RegimeSummary;
   probes: Record<string, QuantitySummary>;
   backend: string;
@@ -180,4 +182,6 @@ export interface AnalyzeOptions {
   minWindowPoints?: number;
   /** Run directories of another spec the caller ignored (listed in the summary and report). */
   ignored?: IgnoredRun[];
+  /** Run ids of the spec without a run directory (listed, and counted as not finished). */
+  missing?: string[];
 }

@@ -216,6 +216,26 @@ describe('bad files under a results directory', () => {
   });
 });
 
+test('a report of one shard names the runs of the spec not started and counts them; a bad manifest entry is refused', async () => {
+  const root = path.join(tmp, 'shards');
+  const file = sweepFile('sharded', { grid: { eta: [0.02, 0.05, 0.1, 0.2] } });
+  expect(await cli('sweep', file, '--out', root, '--shard', '0/2', '--bootstrap', '10')).toBe(0);
+  const dir = path.join(root, 'sweeps', 'sharded');
+  const logs: string[] = [];
+  jest.spyOn(console, 'log').mockImplementation((x: unknown) => void logs.push(String(x)));
+  expect(await cli('report', dir, '--bootstrap', '10')).toBe(0);
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+  expect(summary.runs).toMatchObject({ total: 4, finished: 2 });
+  expect(summary.missing).toHaveLength(2);
+  expect(logs.join('\n')).toMatch(/2\/4 runs finished[\s\S]*! 2 run\(s\) of this spec not found \(another shard's, not run yet, or deleted\)/);
+  expect(fs.readFileSync(path.join(dir, 'report.html'), 'utf8')).toMatch(/2 run\(s\) of this spec not found/);
+  const manifest = path.join(dir, 'manifest.json');
+  const m = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+  fs.writeFileSync(manifest, JSON.stringify({ ...m, runs: [...m.runs, '../../../etc'] }));
+  expect(await cli('report', dir, '--bootstrap', '10')).toBe(1);
+  expect(message()).toMatch(/manifest\.json.*run id "\.\.\/\.\.\/\.\.\/etc" is not a directory name under runs\//);
+});
+
 test('an example script exits 2 on an unknown flag, like thermo', async () => {
   const { spawnSync } = await import('node:child_process');
   const r = spawnSync(process.execPath, [path.resolve('dist/examples/fig2-two-layer.js'), '--bogus'], { encoding: 'utf8' });

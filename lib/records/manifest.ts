@@ -36,5 +36,7 @@ export function readManifest(sweepDir: string): SweepManifest | null {
   if (!fs.existsSync(file)) return null;
   const m = readJson<SweepManifest>(file);
   if (!m || !Array.isArray(m.runs) || m.runs.some((r) => typeof r !== 'string')) throw new RecordsError(file, 'not a sweep manifest (expected { format, runs: [run ids] })');
+  const bad = m.runs.find((r) => !/^[A-Za-z0-9._-]+$/.test(r) || r === '.' || r === '..');
+  if (bad !== undefined) throw new RecordsError(file, `run id ${JSON.stringify(bad)} is not a directory name under runs/`);
   return m;
 }

@@ -153,6 +153,8 @@ export function readRun(dir: string): ReadRun {
 export interface SweepRuns {
   runs: ReadRun[];
   ignored: { dir: string; reason: string }[];
+  /** Run ids of the manifest without a run directory (not started: another shard's, or not run yet). */
+  missing: string[];
 }
 
 /**
@@ -186,7 +188,8 @@ export function readSweep(sweepDir: string): SweepRuns {
     }
     runs.push(run);
   }
-  return { runs, ignored };
+  const missing = manifest ? manifest.runs.filter((id) => !names.includes(id)) : [];
+  return { runs, ignored, missing };
 }
 
 /** Reads every run under `<sweepDir>/runs`, ordered by directory name. */

@@ -85,6 +85,11 @@ export function runsSection(s: SweepSummary): string {
     const what = `<b>${s.leftOut.length} run(s) left out of every fit</b> (diverged, not finished or without records)`;
     out.push(`<p>${what}:</p><ul>${items.join('')}</ul>`);
   } else out.push('<p>No run diverged or was left out of every fit.</p>');
+  if (s.missing?.length) {
+    const ids = s.missing.map((d) => `<li><code>${escapeHtml(d)}</code></li>`).join('');
+    const what = `<b>${s.missing.length} run(s) of this spec not found</b> (another shard's, not run yet, or deleted): the fits use the others`;
+    out.push(`<details open><summary>${what}</summary><ul>${ids}</ul></details>`);
+  }
   for (const g of s.ignored ?? []) {
     const dirs = g.dirs.map((d) => `<li><code>${escapeHtml(d)}</code></li>`).join('');
     const what = `<b>${g.count} run(s) of another spec ignored</b>: ${escapeHtml(g.reason)}`;

@@ -19,10 +19,10 @@ export interface ReportFiles {
  * beside them, each atomically: a failed write (full disk, read-only file system, ...) leaves the previous file
  * whole and throws a RecordsError. Other run directories found there are named in both as ignored.
  */
-export function writeSweepReport(sweepDir: string, opts: Omit<AnalyzeOptions, 'ignored'> = {}): ReportFiles {
+export function writeSweepReport(sweepDir: string, opts: Omit<AnalyzeOptions, 'ignored' | 'missing'> = {}): ReportFiles {
   const spec = checkSweepSpec(readJson<SweepSpec>(path.join(sweepDir, 'sweep.json')), `${sweepDir}/sweep.json`);
-  const { runs, ignored } = readSweep(sweepDir);
-  const analysis = analyzeSweep(spec, runs, { ...opts, ignored });
+  const { runs, ignored, missing } = readSweep(sweepDir);
+  const analysis = analyzeSweep(spec, runs, { ...opts, ignored, missing });
   const html = path.join(sweepDir, 'report.html');
   const summary = path.join(sweepDir, 'summary.json');
   writeFileAtomic(html, renderReport(analysis));
