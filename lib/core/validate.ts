@@ -69,3 +69,8 @@ export function checkArray<T>(value: unknown, where: string, each: (v: unknown, 
   if (!Array.isArray(value) || value.length === 0) throw new ConfigError(where, value, 'a non-empty array');
   return value.map((v, i) => each(v, `${where}[${i}]`));
 }
+
+/** Throws unless `value` is undefined or an AbortSignal. */
+export function checkSignal(value: unknown, where: string): void {
+  if (value !== undefined && !(value instanceof AbortSignal)) throw new ConfigError(where, value, 'an AbortSignal (e.g. AbortSignal.timeout(ms))');
+}

@@ -23,6 +23,11 @@ function widestLayer(cfg: RunConfig): number {
   return Math.max(cfg.inputDim, cfg.hidden, cfg.classes);
 }
 
+/** Floats the probe forward holds per probe sample (measured peaks: 6 per hidden unit of a dense net). */
+function probeFloatsPerSample(cfg: RunConfig, width: number): number {
+  return cfg.model === 'cnn' ? 3 * (cfg.inputDim + width) : 2 * cfg.inputDim + 6 * Math.max(cfg.hidden, cfg.classes);
+}
+
 /** The estimated bytes of a group's training and measurement, and the term that dominates. */
 export function estimateGroupBytes(cfgs: readonly RunConfig[]): { bytes: number; field: keyof RunConfig; value: number } {
   const c = cfgs[0];
@@ -35,8 +40,9 @@ export function estimateGroupBytes(cfgs: readonly RunConfig[]): { bytes: number;
     [c.hidden >= c.inputDim ? 'hidden' : 'inputDim', c.hidden >= c.inputDim ? c.hidden : c.inputDim, 4 * K * P * F],
     // the batch's activations through forward and backward passes
     ['batchSize', B, 6 * K * B * (c.inputDim + width + c.hidden * Math.max(1, c.depth)) * F],
-    // probe sets (inputs and the forward pass of a chunk of members)
-    ['probeSamples', c.probeSamples, 3 * Math.min(K, 64) * c.probeSamples * (c.inputDim + width) * F],
+    // probe sets: inputs and the forward pass of a chunk of members (dense layers: pre-activations,
+    // activations, masks and a product's temporaries, ~6 per unit, measured; conv layers: their maps)
+    ['probeSamples', c.probeSamples, Math.min(K, 64) * c.probeSamples * probeFloatsPerSample(c, width) * F],
   ];
   if (isImageInput(c.input)) terms.push(['inputDim', c.inputDim, 0]);
   const bytes = terms.reduce((a, t) => a + t[2], 0);

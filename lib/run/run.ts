@@ -8,7 +8,7 @@ import { formatRate } from '../analysis/speed.js';
 import { useBackend, type BackendInfo } from '../backend/backends.js';
 import type { RunConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
-import { checkKeys, checkNumber } from '../core/validate.js';
+import { checkKeys, checkNumber, checkSignal } from '../core/validate.js';
 import { dataProvenance } from '../data/load.js';
 import { checkEngineMemory } from '../engines/memory.js';
 import { pickEngine } from '../engines/create.js';
@@ -162,6 +162,7 @@ export function exampleSweeps(spec: ExampleSpec, options: RunExampleOptions): Sw
  */
 export async function runExample(spec: ExampleSpec, options: RunExampleOptions = {}): Promise<ExampleResult> {
   checkKeys({ ...options }, OPTION_KEYS, 'options');
+  checkSignal(options.signal, 'options.signal');
   const quick = options.quick ?? false;
   const bootstrap = options.bootstrap === undefined ? (quick ? 100 : 200) : checkNumber(options.bootstrap, { integer: true, ge: 10, le: EXAMPLE_LIMITS.bootstrap }, 'options.bootstrap');
   const shard = options.shard;

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { currentBackend, type BackendInfo } from '../backend/backends.js';
 import { ensembleKey, makeConfig, type RunConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
-import { checkEnum, checkKeys, checkNumber } from '../core/validate.js';
+import { checkEnum, checkKeys, checkNumber, checkSignal } from '../core/validate.js';
 import { ENGINE_NAMES } from '../engines/engine.js';
 import { dataProvenance } from '../data/load.js';
 import { DATA_STREAM_VERSION } from '../data/stream.js';
@@ -72,6 +72,7 @@ export function checkRunnerOptions(opts: RunnerOptions, where = 'options'): void
   if (opts.engine !== undefined) checkEnum(opts.engine, [...ENGINE_NAMES, 'auto'], `${where}.engine`);
   if (opts.ensemble !== undefined && typeof opts.ensemble !== 'boolean') throw new ConfigError(`${where}.ensemble`, opts.ensemble, 'true or false');
   if (opts.checkpointEverySeconds !== undefined) checkNumber(opts.checkpointEverySeconds, { ge: 0 }, `${where}.checkpointEverySeconds`);
+  checkSignal(opts.signal, `${where}.signal`);
 }
 
 /** Whether `dir` holds a run that ended (finished or diverged). */

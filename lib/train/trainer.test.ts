@@ -101,4 +101,11 @@ test('the entry points check their input: unknown options, bad configs, members 
   const { trainMembers } = await import('./trainer.js');
   await expect(trainMembers([cfg, { ...cfg, hidden: 7 }])).rejects.toThrow(/members\[1\]\.hidden: got 7; allowed: 10, as member 0: runs trained together differ only in eta, seed, batchSize, steps/);
   await expect(trainMembers([cfg, { ...cfg, loss: 'mse' }])).rejects.toThrow(/members\[1\]\.loss: got 'mse'/);
+  // options that would keep a signal waiting, or break the measurement, are refused
+  await expect(train(cfg, { sliceMs: 1e9 })).rejects.toThrow(/options\.sliceMs: got 1000000000; allowed: a finite number > 0 <= 1000/);
+  await expect(train(cfg, { sliceMs: NaN })).rejects.toThrow(/options\.sliceMs: got NaN/);
+  await expect(train(cfg, { measureFloats: 'abc' as never })).rejects.toThrow(/options\.measureFloats: got 'abc'; allowed: an integer/);
+  await expect(train(cfg, { signal: 'nope' as never })).rejects.toThrow(/options\.signal: got 'nope'; allowed: an AbortSignal/);
+  // the memory check of the CLI, also through the API
+  await expect(train(makeConfig({ inputDim: 100, hidden: 1000, probeSamples: 1e6 }))).rejects.toThrow(/config\.probeSamples: got 1000000; allowed: a smaller value/);
 });

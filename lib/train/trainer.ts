@@ -4,9 +4,10 @@
  * parameter norm above `divergenceThreshold` stops, is marked diverged and keeps its records.
  */
 import { checkSameEnsemble, makeConfig, type RunConfig } from '../core/config.js';
-import { checkEnum, checkKeys, checkNumber } from '../core/validate.js';
+import { checkEnum, checkKeys, checkNumber, checkSignal } from '../core/validate.js';
 import { ENGINE_NAMES } from '../engines/engine.js';
 import { createEngine, pickEngine, type EngineChoice } from '../engines/create.js';
+import { checkEngineMemory } from '../engines/memory.js';
 import type { Engine } from '../engines/engine.js';
 import { createArchitecture } from '../models/create.js';
 import type { Probe } from '../probes/probe.js';
@@ -55,7 +56,11 @@ function checkTrainOptions(opts: Record<string, unknown>, keys: readonly string[
   checkKeys(opts, keys, where);
   if (opts.engine !== undefined) checkEnum(opts.engine, [...ENGINE_NAMES, 'auto'], `${where}.engine`);
   if (opts.checkEvery !== undefined) checkNumber(opts.checkEvery, { integer: true, ge: 1, le: 2 ** 31 }, `${where}.checkEvery`);
-  if (opts.checkpointEverySeconds !== undefined) checkNumber(opts.checkpointEverySeconds, { ge: 0 }, `${where}.checkpointEverySeconds`);
+  if (opts.checkpointEverySeconds !== undefined) checkNumber(opts.checkpointEverySeconds, { ge: 0, le: 1e9 }, `${where}.checkpointEverySeconds`);
+  // longer slices would let a signal wait: at most a second between looks
+  if (opts.sliceMs !== undefined) checkNumber(opts.sliceMs, { gt: 0, le: 1000 }, `${where}.sliceMs`);
+  if (opts.measureFloats !== undefined) checkNumber(opts.measureFloats, { integer: true, ge: 1, le: 2 ** 31 }, `${where}.measureFloats`);
+  checkSignal(opts.signal, `${where}.signal`);
   if (opts.extraProbes !== undefined && !Array.isArray(opts.extraProbes)) throw new ConfigError(`${where}.extraProbes`, opts.extraProbes, 'an array of probes');
 }
 
@@ -69,7 +74,9 @@ export async function trainMembers(configs: readonly RunConfig[], opts: MembersO
   const cfgs = configs.map((c, m) => makeConfig(c, `members[${m}]`));
   checkSameEnsemble(cfgs);
   if (cfgs.length === 0) return [];
-  const engine = await createEngine(cfgs, pickEngine(cfgs, opts.engine), { checkEvery: opts.checkEvery });
+  const choice = pickEngine(cfgs, opts.engine);
+  checkEngineMemory(cfgs, choice);
+  const engine = await createEngine(cfgs, choice, { checkEvery: opts.checkEvery });
   try {
     opts.onEngine?.(engine);
     const resume = opts.resumeFrom ?? [];
