@@ -15,7 +15,7 @@ import { writeSweepReport } from '../report/write.js';
 import { findSweeps } from '../run/find.js';
 import { LIBRARY } from '../version.js';
 import { handleCliError } from './errors.js';
-import { exampleFlags, flagsToOptions, formatSummary, runExampleCli, runnerFlags } from './runExample.js';
+import { exampleFlags, flagsToOptions, formatSummary, runExampleCli, runnerFlags, SIGNAL_EXIT, withInterrupt } from './runExample.js';
 import { checkSweepSpec, type SweepSpec } from '../sweep/sweep.js';
 
 /** Reads and checks a sweep spec JSON file; unreadable or malformed files give a ConfigError naming the file. */
@@ -76,15 +76,21 @@ export function buildProgram(setExit: (code: number) => void = (c) => (process.e
     .description('rebuild report.html and summary.json from the records of a sweep directory (or of every sweep below it, at any depth)')
     .option('--bootstrap <n>', 'bootstrap resamples', '200')
     .option('--verbose', 'print stack traces of errors')
-    .action((dir: string, o: Record<string, unknown>) => {
+    .action(async (dir: string, o: Record<string, unknown>) => {
       const sweeps = findSweeps(dir);
       if (sweeps.length === 0) throw new ConfigError('dir', dir, 'a sweep directory (holding sweep.json) or a directory with sweeps below it');
       const bootstrap = Number(o.bootstrap);
       if (!Number.isInteger(bootstrap) || bootstrap < 10 || bootstrap > 100_000) throw new ConfigError('--bootstrap', o.bootstrap, 'an integer >= 10 and <= 100000');
-      for (const d of sweeps) {
-        const r = writeSweepReport(d, { bootstrap });
-        console.log(formatSummary(r.analysis.summary, r.html));
-      }
+      // Ctrl-C or SIGTERM between two sweeps' reports stops (each report is written atomically)
+      const { stoppedBy } = await withInterrupt(async (signal) => {
+        for (const d of sweeps) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (signal.aborted) return;
+          const r = writeSweepReport(d, { bootstrap });
+          console.log(formatSummary(r.analysis.summary, r.html));
+        }
+      }, 'stopping');
+      if (stoppedBy) setExit(SIGNAL_EXIT[stoppedBy]);
     });
 
   program

@@ -95,7 +95,10 @@ export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
  * within a fraction of a second and returns); a second Ctrl-C exits at once. Returns what `fn`
  * returns and the signal that stopped it, if any.
  */
-export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; stoppedBy: keyof typeof SIGNAL_EXIT | null }> {
+export async function withInterrupt<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  doing = 'saving checkpoints',
+): Promise<{ value: T; stoppedBy: keyof typeof SIGNAL_EXIT | null }> {
   const controller = new AbortController();
   let stoppedBy: keyof typeof SIGNAL_EXIT | null = null;
   const on = (sig: keyof typeof SIGNAL_EXIT) => () => {
@@ -104,7 +107,7 @@ export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>):
       return;
     }
     stoppedBy = sig;
-    process.stderr.write(`\n${sig}: saving checkpoints${sig === 'SIGINT' ? ' (Ctrl-C again to quit at once)' : ''}\n`);
+    process.stderr.write(`\n${sig}: ${doing}${sig === 'SIGINT' ? ' (Ctrl-C again to quit at once)' : ''}\n`);
     controller.abort();
   };
   const onInt = on('SIGINT');

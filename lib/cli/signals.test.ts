@@ -90,3 +90,21 @@ test('an AbortSignal given to runSweep stops training the same way (AbortSignal.
   const runs = path.join(out, 's', 'runs');
   expect(fs.readdirSync(runs).every((d) => fs.existsSync(path.join(runs, d, 'checkpoint.json')))).toBe(true);
 }, 60000);
+
+test('SIGTERM while reports are written stops before the next sweep\'s report, exit 143', async () => {
+  const root = path.join(tmp, 'reports');
+  const spec = path.join(tmp, 'report-spec.json');
+  const sweep = { name: 's0', title: 'reports', axis: 'eta', quantities: ['activationRate', 'norm_V'], base: { inputDim: 8, hidden: 8, steps: 400, probeSamples: 40 }, grid: { eta: [0.05, 0.1], seed: [0, 1] } };
+  fs.writeFileSync(spec, JSON.stringify(sweep));
+  const first = spawn(process.execPath, [cli, 'sweep', spec, '--out', root, '--backend', 'cpu', '--bootstrap', '10'], { stdio: 'ignore' });
+  expect(await exited(first)).toBe(0);
+  for (let i = 1; i < 4; i++) fs.cpSync(path.join(root, 'sweeps', 's0'), path.join(root, 'sweeps', `s${i}`), { recursive: true });
+  const child = spawn(process.execPath, [cli, 'report', root, '--bootstrap', '1500'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let text = '';
+  child.stdout!.on('data', (d) => (text += d));
+  const done = exited(child);
+  while (!text.includes('report:')) await new Promise((r) => setTimeout(r, 20)); // the first report is written
+  child.kill('SIGTERM');
+  expect(await done).toBe(143);
+  expect(text.split('report:').length - 1).toBeLessThan(4);
+}, 120000);

@@ -217,6 +217,12 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
   const results: ExampleResult['sweeps'] = [];
   const pending: ExampleResult['pending'] = [];
   for (const plan of plans) {
+    // a signal stops the reports too (each is written atomically; a rerun writes the rest)
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
     const complete = plan.dirs.filter((d) => runIsComplete(d) !== null).length;
     if (complete < plan.dirs.length) {
       pending.push({ dir: plan.dir, complete, total: plan.dirs.length });
@@ -226,7 +232,7 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
     results.push({ dir: plan.dir, html: r.html, summaryFile: r.summary, summary: r.analysis.summary, analysis: r.analysis });
   }
   let summary: ExampleSummary | null = null;
-  if (spec.summarize && pending.length === 0) {
+  if (spec.summarize && pending.length === 0 && !interrupted) {
     summary = spec.summarize(
       plans.map((plan, i) => ({ spec: plan.spec, dir: plan.dir, analysis: results[i].analysis, runs: readSweep(plan.dir).runs })),
       dir,
