@@ -51,6 +51,8 @@ const battery: [string, () => string[], number, RegExp][] = [
   ['unknown init', () => ['sweep', sweepFile('init', {}, { init: 'orthogonal' }), '--out', out()], 2, /base\.init: got 'orthogonal'; allowed: one of 'pytorch-default'/],
   ['unknown probe', () => ['sweep', sweepFile('probe', {}, { probes: ['hessian'] }), '--out', out()], 2, /base\.probes\[0\]: got 'hessian'; allowed: one of 'activation-rate'/],
   ['unknown config key', () => ['sweep', sweepFile('key', {}, { lr: 0.1 }), '--out', out()], 2, /base\.lr: got 0\.1; allowed: no such option; known options: model, /],
+  ['a quantity no probe writes', () => ['sweep', sweepFile('noq', { quantities: ['loss'] }), '--out', out()], 2, /sweep\.quantities\[0\]: got 'loss'; allowed: a record field of the probes: activationRate/],
+  ['a grid field besides the axis and seed', () => ['sweep', sweepFile('pool', { axis: 'batchSize', grid: { eta: [0.05, 0.1] } }), '--out', out()], 2, /sweep\.grid\.eta: got \[0\.05,0\.1\]; allowed: one value: a sweep fits one exponent along its axis 'batchSize'/],
   ['unknown sweep key', () => ['sweep', sweepFile('skey', { repeats: 3 }), '--out', out()], 2, /\.repeats: got 3; allowed: no such option/],
   ['unknown CLI option', () => ['run', 'fig2-two-layer', '--fast'], 2, /^$/],
   ['bad --seeds', () => ['run', 'fig2-two-layer', '--seeds', 'two', '--out', out()], 2, /--seeds: got 'two'; allowed: an integer >= 1/],

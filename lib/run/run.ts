@@ -19,7 +19,7 @@ import { writeSweepReport, type ReportFiles } from '../report/write.js';
 import type { ExampleSpec, ExampleSummary } from './example.js';
 import { readSweep } from '../records/reader.js';
 import { checkRunnerOptions, maxMembersFor, planGroups, runIsComplete, runMembers, type RunOutcome, type RunnerOptions } from '../sweep/runner.js';
-import { expandSweep, totalSteps, writeSweepSpec, type SweepSpec } from '../sweep/sweep.js';
+import { checkAnalyzable, expandSweep, totalSteps, writeSweepSpec, type SweepSpec } from '../sweep/sweep.js';
 
 /** A deterministic subset of an example's runs: run k (over all its sweeps, in order) belongs to shard k mod count. */
 export interface Shard {
@@ -75,6 +75,8 @@ export async function runSweep(spec: SweepSpec, outDir: string, opts: SweepRunOp
   const { backend, ...rest } = opts;
   checkRunnerOptions(rest);
   if (typeof outDir !== 'string' || outDir === '') throw new ConfigError('outDir', outDir, 'a directory path');
+  expandSweep(spec);
+  checkAnalyzable(spec, (rest.extraProbes?.length ?? 0) > 0);
   await useBackend(backend);
   const plan = await planSweep(spec, path.join(outDir, spec.name));
   return runPlanned(plan, rest);
@@ -172,7 +174,11 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
     checkNumber(shard.index, { integer: true, ge: 0, lt: shard.count }, 'options.shard.index');
   }
   const sweeps = exampleSweeps(spec, options);
-  for (const s of sweeps) expandSweep(s); // every sweep is valid before any is run
+  for (const s of sweeps) {
+    // every sweep is valid, and can be analyzed, before any is run
+    expandSweep(s);
+    checkAnalyzable(s, (options.extraProbes?.length ?? 0) > 0);
+  }
   const info = await useBackend(options.backend);
   const dir = path.join(options.out ?? 'results', spec.name);
   ensureWritableDir(dir);

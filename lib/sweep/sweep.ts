@@ -189,3 +189,30 @@ export function writeSweepSpec(sweepDir: string, spec: SweepSpec): void {
   ensureWritableDir(sweepDir);
   writeFileAtomic(path.join(sweepDir, 'sweep.json'), `${JSON.stringify(spec, null, 2)}\n`);
 }
+
+/** Record fields the built-in probes write (parameter names vary with the model). */
+const BUILTIN_FIELD = /^(activationRate(Exact|_l\d+)?|norm_\w+|sum_\w+|probeLoss|probeSqErr|gradVar(_\w+)?|soret|soretDriftB|trainLoss)$/;
+
+/**
+ * Checks that a valid spec can be analyzed as the report will: runs differ only along the axis and
+ * in their seed (any other grid field with several values would be pooled as if it were seeds), and,
+ * without custom probes, every quantity is a record field that the built-in probes write. Called
+ * before anything trains (a ConfigError names the field).
+ */
+export function checkAnalyzable(spec: SweepSpec, customProbes: boolean, where = 'sweep'): void {
+  for (const [key, values] of Object.entries(spec.grid)) {
+    if (key === spec.axis || key === 'seed' || (values as unknown[]).length <= 1) continue;
+    throw new ConfigError(
+      `${where}.grid.${key}`,
+      values,
+      `one value: a sweep fits one exponent along its axis '${spec.axis}' and pools only seeds; sweep ${key} as separate sweeps`,
+    );
+  }
+  if (customProbes) return;
+  spec.quantities.forEach((q, i) => {
+    if (!BUILTIN_FIELD.test(q)) {
+      const allowed = 'a record field of the probes: activationRate, activationRateExact, norm_<param>, sum_<bias>, probeLoss, probeSqErr, gradVar, gradVar_<param>, soret, soretDriftB, trainLoss';
+      throw new ConfigError(`${where}.quantities[${i}]`, q, allowed);
+    }
+  });
+}
