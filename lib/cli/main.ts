@@ -133,5 +133,10 @@ export async function main(argv: string[]): Promise<number> {
 
 const entry = process.argv[1] ? fs.realpathSync(process.argv[1]) : '';
 if (entry && import.meta.url === `file://${entry}`) {
+  // a closed pipe (`thermo run … | head -1`) drops the rest of the output; training goes on and
+  // finishes its records (Node would otherwise throw EPIPE with a stack trace and leave a lock)
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   process.exitCode = await main(process.argv);
 }

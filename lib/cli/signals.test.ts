@@ -108,3 +108,15 @@ test('SIGTERM while reports are written stops before the next sweep\'s report, e
   expect(await done).toBe(143);
   expect(text.split('report:').length - 1).toBeLessThan(4);
 }, 120000);
+
+test('a closed stdout pipe (`thermo run … | head -1`) drops the output; the run finishes, no stack trace, exit 0', async () => {
+  const out = path.join(tmp, 'epipe');
+  const child = spawn(process.execPath, [cli, 'run', 'a6-two-layer-uniform', '--quick', '--seeds', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  child.stdout!.once('data', () => child.stdout!.destroy()); // the reader goes away after the first line
+  expect(await exited(child)).toBe(0);
+  expect(err).not.toMatch(/EPIPE|at /);
+  const runs = path.join(out, 'a6-two-layer-uniform', 'eta-sweep', 'runs');
+  expect(fs.readdirSync(runs).every((d) => JSON.parse(fs.readFileSync(path.join(runs, d, 'status.json'), 'utf8')).state !== 'running')).toBe(true);
+}, 120000);

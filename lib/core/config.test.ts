@@ -52,6 +52,12 @@ describe('makeConfig', () => {
     expect(makeConfig({}).probes).toContain('activation-rate-exact');
   });
 
+  test('the input size follows an image input when not given; a wrong one given is refused', () => {
+    expect(makeConfig({ input: 'fashion-mnist', classes: 10, loss: 'softmax-ce' }).inputDim).toBe(784);
+    expect(makeConfig({ input: 'cifar10', classes: 10, loss: 'softmax-ce' }).inputDim).toBe(3072);
+    expect(() => makeConfig({ input: 'cifar10', inputDim: 100 })).toThrow(/config\.inputDim: got 100; allowed: 3072 for input 'cifar10'/);
+  });
+
   test('a non-object config is rejected', () => {
     expect(() => makeConfig([1, 2])).toThrow(/config: got \[1,2\]; allowed: an object/);
   });

@@ -259,6 +259,10 @@ export function makeConfig(partial: unknown, where = 'config'): RunConfig {
   checkKeys(partial ?? {}, CONFIG_KEYS, where);
   const given = (partial ?? {}) as Partial<RunConfig>;
   const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...given };
+  // the input's size follows an image input when not given (Fashion-MNIST: 784, CIFAR-10: 3072)
+  if (given.inputDim === undefined && typeof merged.input === 'string' && merged.input in IMAGE_SHAPES) {
+    merged.inputDim = IMAGE_SHAPES[merged.input as keyof typeof IMAGE_SHAPES].dim;
+  }
   if (given.probes === undefined) {
     const model = checkEnum(merged.model, MODEL_NAMES, `${where}.model`);
     const input = checkEnum(merged.input, INPUT_NAMES, `${where}.input`);

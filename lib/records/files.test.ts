@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RecordsError } from '../core/errors.js';
-import { jsonErrorOffset, parseJson, readJson, writeError, writeFileAtomic, writeJsonAtomic } from './files.js';
+import { ensureWritableDir, jsonErrorOffset, parseJson, readJson, writeError, writeFileAtomic, writeJsonAtomic } from './files.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -91,6 +91,19 @@ describe('writeFileAtomic', () => {
   ])('error code %s is said in words', (code, words) => {
     const err = Object.assign(new Error(`${code}: something\nwith a second line`), { code });
     expect(writeError('/r/x.json', err).message).toBe(`/r/x.json: cannot write: ${words}; the file was left as it was`);
+  });
+});
+
+describe('ensureWritableDir', () => {
+  test('makes the missing levels; a pseudo file system where mkdir fails (/proc) is a RecordsError at once, not a hang', () => {
+    const deep = path.join(tmp, 'a', 'b', 'c');
+    ensureWritableDir(deep);
+    expect(fs.statSync(deep).isDirectory()).toBe(true);
+    ensureWritableDir(deep); // existing: fine
+    if (fs.existsSync('/proc/self')) expect(() => ensureWritableDir('/proc/thermo-test/x')).toThrow(/proc\/thermo-test\/x: results directory is not writable \(ENOENT\)/);
+    const file = path.join(tmp, 'plain-file');
+    fs.writeFileSync(file, '');
+    expect(() => ensureWritableDir(path.join(file, 'sub'))).toThrow(RecordsError);
   });
 });
 

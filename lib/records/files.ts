@@ -165,7 +165,17 @@ class JsonSyntaxAt {
 /** Creates `dir` (and parents); a path that cannot be created or written throws a {@link RecordsError}. */
 export function ensureWritableDir(dir: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    // the missing levels one by one, top down (Node's recursive mkdir loops for ever under some
+    // pseudo file systems, e.g. /proc, where mkdir fails with ENOENT on an existing parent)
+    const missing: string[] = [];
+    for (let d = path.resolve(dir); !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) missing.unshift(d);
+    for (const d of missing) {
+      try {
+        fs.mkdirSync(d);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it
+      }
+    }
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (err) {
     throw new RecordsError(dir, `results directory is not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
