@@ -118,3 +118,14 @@ test('one seed per value: too few seeds to judge, never a degenerate interval re
   expect(s.probes.q.verdict).toMatch(/too few seeds to judge \(1 per value/);
   expect(s.probes.q.verdict).not.toMatch(/consistent with/);
 });
+
+test('a finished run whose records stop short of its final step is left out and named, not fitted', () => {
+  const runs = sweep();
+  const cut = runs[5];
+  const short = { ...cut, records: cut.records.filter((r) => r.step <= cut.status.step / 4) };
+  const s = analyzeSweep({ ...spec, quantities: ['q'] }, [...runs.slice(0, 5), short, ...runs.slice(6)], { bootstrap: 30 }).summary;
+  expect(s.runs).toMatchObject({ total: 16, finished: 15 });
+  expect(s.leftOut).toEqual([
+    expect.objectContaining({ state: 'records cut short', reason: expect.stringMatching(/^records end at step \d+, but the run finished at step \d+ \(records\.jsonl cut short\?\)$/) }),
+  ]);
+});

@@ -42,14 +42,27 @@ function runInfo(r: RunData) {
   return { dir: r.dir, eta: c.eta, batchSize: c.batchSize, seed: c.seed };
 }
 
-/** Runs left out of every fit: not finished, or without records. */
+/** A finished run whose records stop short of its final step (records.jsonl cut after the run ended). */
+function cutShort(r: RunData): boolean {
+  return r.status.state === 'finished' && r.records.length > 0 && r.records[r.records.length - 1].step < r.status.step;
+}
+
+/** Whether a run counts in the fits: finished, with its records up to its final step. */
+function usable(r: RunData): boolean {
+  return r.status.state === 'finished' && r.records.length > 0 && !cutShort(r);
+}
+
+/** Runs left out of every fit: not finished, without records, or with records cut short. */
 function leftOutRuns(runs: RunData[]): LeftOutRun[] {
   return runs
-    .filter((r) => r.status.state !== 'finished' || r.records.length === 0)
+    .filter((r) => !usable(r))
     .map((r) => {
       const empty = r.records.length === 0;
-      const reason = empty ? 'no records' : (r.status.reason ?? (r.status.state === 'running' ? 'did not finish' : ''));
-      return { ...runInfo(r), state: empty && r.status.state === 'finished' ? 'no records' : r.status.state, step: r.status.step, reason };
+      const last = r.records[r.records.length - 1]?.step;
+      const short = cutShort(r) ? `records end at step ${last}, but the run finished at step ${r.status.step} (records.jsonl cut short?)` : null;
+      const reason = empty ? 'no records' : (short ?? r.status.reason ?? (r.status.state === 'running' ? 'did not finish' : ''));
+      const state = empty && r.status.state === 'finished' ? 'no records' : short ? 'records cut short' : r.status.state;
+      return { ...runInfo(r), state, step: r.status.step, reason };
     });
 }
 
@@ -68,7 +81,7 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
   const pred = PREDICTION[axis];
   const rule = regimeRule(opts.regime);
   const minPoints = opts.minWindowPoints ?? MIN_WINDOW_POINTS;
-  const finished = runs.filter((r) => r.status.state === 'finished' && r.records.length > 0);
+  const finished = runs.filter(usable);
   const exits: RunExit[] = finished.map((r) => {
     const e = regimeExit(r.records, rule);
     return { dir: r.dir, value: r.stored.config[axis], seed: r.stored.config.seed, step: e.step, reason: e.reason, checked: e.checked };
