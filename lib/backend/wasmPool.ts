@@ -16,6 +16,10 @@ const CTRL = 5;
 /** Thread states in the last control word: starting, ready, failed. */
 const STARTING = 0;
 const READY = 1;
+/** Atomics.waitAsync (Node ≥ 16; typed in lib es2024). */
+type AtomicsWaitAsync = {
+  waitAsync(a: Int32Array, index: number, value: number, timeout: number): { async: false; value: string } | { async: true; value: Promise<string> };
+};
 const FAILED = -1;
 /** How long the constructor waits for the workers to start, ms. */
 const START_MS = 60000;
@@ -132,11 +136,8 @@ export class WasmPool {
     }
   }
 
-  /**
-   * Calls export `name` on every thread t with `args[t]` (threads without arguments are idle)
-   * and returns each thread's result once all have finished.
-   */
-  run(name: string, args: readonly (readonly number[])[]): number[] {
+  /** Posts a call to the worker threads and runs thread 0's share here; the workers' results follow. */
+  private start(name: string, args: readonly (readonly number[])[]): { seq: number; busy: number[]; results: number[] } {
     if (this.closed) throw new Error('WasmPool: used after close()');
     if (this.failure) throw new Error(`WasmPool: a worker thread failed (${this.failure})`);
     const fn = this.names.indexOf(name);
@@ -155,6 +156,23 @@ export class WasmPool {
     }
     const results = new Array<number>(args.length).fill(0);
     if (args.length > 0) results[0] = (this.exports[name] as (...a: number[]) => number)(...args[0]);
+    return { seq, busy, results };
+  }
+
+  /** Throws if worker t stopped (its own catch, or an exit the event loop has reported). */
+  private checkWorker(t: number): void {
+    if (Atomics.load(this.ctrl, t * CTRL + 4) === FAILED) this.failure ??= `worker thread ${t} stopped`;
+    if (this.failure) throw new Error(`WasmPool: a worker thread failed (${this.failure})`);
+  }
+
+  /**
+   * Calls export `name` on every thread t with `args[t]` (threads without arguments are idle)
+   * and returns each thread's result once all have finished. It blocks (tfjs kernels are
+   * synchronous); a worker killed from outside in the middle of a call is only seen by
+   * {@link runAsync}, whose waits let the worker's exit event through.
+   */
+  run(name: string, args: readonly (readonly number[])[]): number[] {
+    const { seq, busy, results } = this.start(name, args);
     for (const t of busy) {
       const t0 = performance.now();
       while (Atomics.load(this.ctrl, t * CTRL + 1) !== seq && performance.now() - t0 < SPIN_MS) {
@@ -162,11 +180,27 @@ export class WasmPool {
       }
       let done: number;
       while ((done = Atomics.load(this.ctrl, t * CTRL + 1)) !== seq) {
-        if (Atomics.load(this.ctrl, t * CTRL + 4) === FAILED) {
-          this.failure ??= `worker thread ${t} stopped`;
-          throw new Error(`WasmPool: a worker thread failed (${this.failure})`);
-        }
+        this.checkWorker(t);
         Atomics.wait(this.ctrl, t * CTRL + 1, done, 1000);
+      }
+      results[t] = this.args[t * SLOTS + MAX_ARGS];
+    }
+    return results;
+  }
+
+  /**
+   * {@link run} that waits without blocking the event loop, so that a worker which dies in the
+   * middle of the call (terminated, out of memory) makes it throw instead of waiting for ever.
+   */
+  async runAsync(name: string, args: readonly (readonly number[])[]): Promise<number[]> {
+    const { seq, busy, results } = this.start(name, args);
+    for (const t of busy) {
+      let done: number;
+      while ((done = Atomics.load(this.ctrl, t * CTRL + 1)) !== seq) {
+        this.checkWorker(t);
+        const w = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.ctrl, t * CTRL + 1, done, 100);
+        if (w.async) await w.value;
+        else await new Promise<void>((resolve) => setImmediate(resolve));
       }
       results[t] = this.args[t * SLOTS + MAX_ARGS];
     }

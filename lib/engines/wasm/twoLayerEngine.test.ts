@@ -208,3 +208,16 @@ test('bad input throws typed errors', async () => {
   }
   await expect(engine.advance(0, 1, [true])).rejects.toThrow(/after dispose/);
 });
+
+test('a worker thread killed in the middle of an advance makes it throw, not wait for ever', async () => {
+  const cfgs = [1, 2, 3, 4].map((seed) => makeConfig({ inputDim: 100, hidden: 100, seed, steps: 100_000 }));
+  const engine = createWasmTwoLayerEngine(cfgs, { threads: 2 });
+  try {
+    await engine.advance(0, 10, [true, true, true, true]);
+    const pool = (engine as unknown as { pool: { workers: { terminate(): Promise<number> }[] } }).pool;
+    void pool.workers[0].terminate(); // dies while the next call runs
+    await expect(engine.advance(10, 20_000, [true, true, true, true])).rejects.toThrow(/WasmPool: a worker thread failed \(worker exited with code 1\)/);
+  } finally {
+    engine.dispose();
+  }
+}, 60000);

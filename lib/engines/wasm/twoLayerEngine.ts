@@ -213,7 +213,7 @@ export class WasmTwoLayerEngine implements Engine {
       new Int32Array(this.memory.buffer, this.layout.lists[t], list.length).set(list);
       return [this.layout.header, this.layout.lists[t], list.length, from, k, this.layout.scratch[t]];
     });
-    const results = this.pool.run('advance', args);
+    const results = await this.pool.runAsync('advance', args);
     if (results.some((r) => !Number.isFinite(r))) throw new Error('wasm-fused engine: a worker thread failed in advance');
     for (const m of members) {
       if (this.reported[m] || !this.frozen(m)) continue;
