@@ -194,15 +194,21 @@ export class WasmPool {
    */
   async runAsync(name: string, args: readonly (readonly number[])[]): Promise<number[]> {
     const { seq, busy, results } = this.start(name, args);
-    for (const t of busy) {
-      let done: number;
-      while ((done = Atomics.load(this.ctrl, t * CTRL + 1)) !== seq) {
-        this.checkWorker(t);
-        const w = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.ctrl, t * CTRL + 1, done, 100);
-        if (w.async) await w.value;
-        else await new Promise<void>((resolve) => setImmediate(resolve));
+    // a pending Atomics.waitAsync does not keep Node's event loop alive (the workers are unref'd): a timer does
+    const alive = setInterval(() => {}, 60_000);
+    try {
+      for (const t of busy) {
+        let done: number;
+        while ((done = Atomics.load(this.ctrl, t * CTRL + 1)) !== seq) {
+          this.checkWorker(t);
+          const w = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.ctrl, t * CTRL + 1, done, 100);
+          if (w.async) await w.value;
+          else await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        results[t] = this.args[t * SLOTS + MAX_ARGS];
       }
-      results[t] = this.args[t * SLOTS + MAX_ARGS];
+    } finally {
+      clearInterval(alive);
     }
     return results;
   }
