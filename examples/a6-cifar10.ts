@@ -36,7 +36,7 @@ export const a6Cifar10: ExampleSpec = {
     return [
       {
         name: 'eta-sweep',
-        title: `A.6 Figs. 11-12: one hidden layer (300) on CIFAR-10, |B| = ${big}, η sweep`,
+        title: `A.6 Figs. 11-12: one hidden layer (${base.hidden}) on CIFAR-10, |B| = ${big}, η sweep`,
         axis: 'eta',
         quantities: ['activationRate', 'norm_V'],
         base: { ...base, batchSize: big },
@@ -45,7 +45,7 @@ export const a6Cifar10: ExampleSpec = {
       },
       {
         name: 'batch-sweep',
-        title: 'A.6 Figs. 13-14: one hidden layer (300) on CIFAR-10, η = 0.02, |B| sweep',
+        title: `A.6 Figs. 13-14: one hidden layer (${base.hidden}) on CIFAR-10, η = 0.02, |B| sweep`,
         axis: 'batchSize',
         quantities: ['activationRate', 'norm_V'],
         base: { ...base, eta: 0.02 },
