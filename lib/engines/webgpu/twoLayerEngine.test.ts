@@ -50,6 +50,13 @@ await describeWebgpu('webgpu-fused two-layer engine against the reference', () =
     expect(r.consistent).toBe(true);
   });
 
+  test('many outputs (C = 300): one advance of 20 steps is not cut short (llvmpipe stops an invocation after 65,535 loop iterations)', async () => {
+    const configs = [testConfig({ loss: 'softmax-ce', classes: 300, inputDim: 10, hidden: 100, eta: 0.05, seed: 6, batchSize: 1 })];
+    const r = await compare(configs, [[0, 20, null]]);
+    expect(r.err).toBeLessThan(TOL);
+    expect(r.consistent).toBe(true);
+  }, 120000);
+
   test('mse, no bias, uniform inputs, a fixed set of 20 samples (many epochs), |B| 1 and 4', async () => {
     const configs = [
       testConfig({ loss: 'mse', bias: false, input: 'uniform', trainSize: 20, eta: 0.05, seed: 4, batchSize: 1 }),
