@@ -22,6 +22,7 @@ import { Rng } from '../core/rng.js';
 import { referenceStep, type TwoLayerParams } from '../engines/reference.js';
 import { createWasmTwoLayerEngine } from '../engines/wasm/twoLayerEngine.js';
 import { expectRecordsAgree } from '../testing/agree.js';
+import { onCpu, relError } from '../testing/compare.js';
 import { train, trainMembers } from '../train/trainer.js';
 
 type Shape = number[];
@@ -58,15 +59,6 @@ function expectClose(label: string, got: Float32Array, want: Float32Array, tol: 
   if (!(worst < tol)) {
     throw new Error(`${label}: error ${worst} ≥ ${tol} at ${at} (wasm ${got[at]}, cpu ${want[at]})`);
   }
-}
-
-/** The result of `f` on cpu (the reference). */
-async function onCpu(f: () => tf.Tensor): Promise<Float32Array> {
-  await tf.setBackend('cpu');
-  const out = tf.tidy(f);
-  const data = out.dataSync() as Float32Array;
-  out.dispose();
-  return data;
 }
 
 /** The result of `f` on wasm; throws with `label` if a tensor leaks. */
@@ -504,16 +496,6 @@ describe('fused two-layer engine on random shapes', () => {
       `${cfg.input}, trainSize ${cfg.trainSize}, |B| ${c.configs.map((x) => x.batchSize).join(', ')}, ${c.threads} threads`;
   };
 
-  /** max |a − b| / max |b| (0 for empty b). */
-  function relError(a: Float32Array, b: Float32Array): number {
-    let d = 0;
-    let s = 0;
-    for (let i = 0; i < b.length; i++) {
-      d = Math.max(d, Math.abs(a[i] - b[i]));
-      s = Math.max(s, Math.abs(b[i]));
-    }
-    return d === 0 ? 0 : d / s;
-  }
 
   test.each(cases.map((c) => [name(c), c] as const))('%s: 120 steps follow the float64 reference', async (label, c) => {
     const before = tf.memory().numTensors;

@@ -3,21 +3,13 @@ import { useBackend } from './backends.js';
 import { GemmEngine, gemmEngine, setGemmEngine, type GemmSplit } from './kernels/gemmEngine.js';
 import { gemmModule, resetGemmModule } from './kernels/gemmModule.js';
 import { setWasmKernels, wasmKernelSet } from './wasmKernels.js';
+import { onCpu } from '../testing/compare.js';
 
 type Shape = number[];
 const size = (s: Shape) => s.reduce((a, b) => a * b, 1);
 /** Deterministic values in [-1, 1). */
 const values = (n: number, seed: number) =>
   Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.37 + seed * 7.1) * 0.9 + Math.cos(i * 0.11 + seed) * 0.1);
-
-/** The result of `f` on cpu (the reference). */
-async function onCpu(f: () => tf.Tensor): Promise<Float32Array> {
-  await tf.setBackend('cpu');
-  const out = tf.tidy(f);
-  const data = out.dataSync() as Float32Array;
-  out.dispose();
-  return data;
-}
 
 /** The result of `f` on wasm (with the library's kernels); checks that no tensor leaks. */
 async function onWasm(f: () => tf.Tensor): Promise<Float32Array> {

@@ -8,6 +8,7 @@ import { divergenceReason } from '../engines/divergence.js';
 import type { Engine } from '../engines/engine.js';
 import { referenceStep, type TwoLayerParams } from '../engines/reference.js';
 import { defaultInitial } from '../engines/webgpu/twoLayerEngine.js';
+import { relError } from './compare.js';
 
 /** A two-layer config for tests (small sizes, no probes). */
 export function testConfig(partial: Partial<RunConfig>): RunConfig {
@@ -51,16 +52,8 @@ export function refAdvance(members: RefMember[], from: number, k: number, active
   });
 }
 
-/** max |a − b| / max |b|. */
-export function relErr(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  return d / Math.max(s, 1e-12);
-}
+/** max |a − b| / max |b| (testing/compare.ts's relError, under the name the webgpu tests use). */
+export const relErr = relError;
 
 /** How far one engine member is from its reference member. */
 export interface MemberDistance {

@@ -5,6 +5,7 @@ import { initMember } from '../../models/init.js';
 import { TwoLayerArch } from '../../models/twoLayer.js';
 import type { MemberState } from '../engine.js';
 import { referenceStep, type TwoLayerParams } from '../reference.js';
+import { relError } from '../../testing/compare.js';
 import { createWasmTwoLayerEngine } from './twoLayerEngine.js';
 
 /** Members of one ensemble: shared fields, then each member's own. */
@@ -30,16 +31,6 @@ function referenceRun(cfg: RunConfig, state: MemberState, from: number, steps: n
   return { params: p, lossSum, frozenAt };
 }
 
-/** max |a − b| / max |b|: the error relative to the tensor's scale. */
-function relError(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    s = Math.max(s, Math.abs(b[i]));
-  }
-  return d / s;
-}
 
 /** An ensemble: the fields its members share, and each member's own. */
 type Case = { name: string; shared: Partial<RunConfig>; own: Partial<RunConfig>[] };
