@@ -11,6 +11,8 @@
  *   against PyTorch CUDA when it is there;
  * - probes: the cost of each probe relative to a training step.
  * Options: --sections cpu,engines,gpu,probes  --seconds S  --rounds R  --device cpu|gpu  --out FILE.
+ * The JSON is rewritten after each section (`sectionsDone`, `complete`), so a run cut short by a time
+ * limit keeps the sections it finished.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -21,6 +23,7 @@ import { gemmEngine } from '../lib/backend/kernels/gemmEngine.js';
 import { benchFusedTwoLayer as benchWasmFused } from '../lib/engines/wasm/bench.js';
 import { benchFusedTwoLayer as benchWebgpuFused } from '../lib/engines/webgpu/bench.js';
 import { benchDense } from '../lib/engines/webgpuDense/index.js';
+import { writeFileAtomic } from '../lib/records/files.js';
 import { LIBRARY } from '../lib/version.js';
 import { CASES, benchCase, benchEnsemble, type BenchRow } from './backends.js';
 import { benchConvStats, benchModelSteps, type KernelRow } from './kernels.js';
@@ -101,7 +104,7 @@ async function enginesSection(report: BenchReport, seconds: number, webgpu: { ok
   if (webgpu.software) report.targets.push({ target: '16-member two-layer ensemble on webgpu, software adapter (llvmpipe) ≥ 10,000 network-steps/s', measured: fmt(rate, 0), met: rate >= 10_000 });
 }
 
-async function gpuSection(report: BenchReport, seconds: number, device: 'cpu' | 'gpu'): Promise<void> {
+async function gpuSection(report: BenchReport, seconds: number, device: 'cpu' | 'gpu', checkpoint: () => void): Promise<void> {
   const info = await useBackend('webgpu');
   const real = !info.adapter?.software;
   const peer = device === 'gpu' ? runTorchPeer({ device: 'cuda', seconds, python: process.env.THERMO_TORCH_PYTHON ?? 'python3', cases: ['fc6-b32', 'cnn6-b32', 'cifar-b1000', 'ensemble-16', 'ensemble-4096'] }) : null;
@@ -115,6 +118,7 @@ async function gpuSection(report: BenchReport, seconds: number, device: 'cpu' | 
       report.comparison.push({ id: 'ensemble-4096-gpu', name: '4,096 × two-layer, webgpu-fused vs PyTorch CUDA batched', unit: 'network-steps/s', library: rate, torch: t, ratio: t ? rate / t : null });
       report.targets.push({ target: 'two-layer ensemble of 4,096 on a GPU ≥ 100M network-steps/s and ≥ 10× PyTorch CUDA', measured: `${fmt(rate / 1e6)}M${t ? `, ${(rate / t).toFixed(1)}× PyTorch` : ''}`, met: rate >= 1e8 && (t === null || rate / t >= 10) });
     }
+    checkpoint();
   }
   // the dense engine: FC6 and CNN6 single and 16-member ensembles, the CIFAR-size step
   const dense = await benchDense(real ? { members: 16 } : { members: 16, fc6Steps: 20, cnn6Steps: 1, cnn6Members: 2, cifarSteps: 2 });
@@ -151,6 +155,8 @@ async function probesSection(report: BenchReport, seconds: number): Promise<void
   for (const c of CASES) report.rows.push(...(await benchCase('wasm', c, seconds)));
 }
 
+const SECTIONS = ['cpu', 'engines', 'gpu', 'probes'];
+
 async function main(): Promise<void> {
   const cmd = new Command('bench')
     .option('--sections <list>', 'cpu, engines, gpu, probes (default: all that this machine has)')
@@ -171,6 +177,11 @@ async function main(): Promise<void> {
     console.log(`webgpu: not available (${(err as Error).message.split('\n')[0]})`);
   }
   const sections: string[] = o.sections ? String(o.sections).split(',') : ['cpu', 'engines', ...(webgpu.ok ? ['gpu'] : []), 'probes'];
+  const unknown = sections.filter((x) => !SECTIONS.includes(x));
+  if (unknown.length) {
+    console.error(`--sections: got '${unknown.join(',')}'; allowed: a comma-separated list of ${SECTIONS.join(', ')}`);
+    process.exit(2);
+  }
   const e = gemmEngine();
   const report: BenchReport = {
     library: LIBRARY,
@@ -182,10 +193,23 @@ async function main(): Promise<void> {
     targets: [],
     ...{ missing: listBackends().filter((b) => !b.installed).map((b) => b.name) },
   } as BenchReport;
-  if (sections.includes('cpu')) await cpuSection(report, seconds, rounds);
-  if (sections.includes('engines')) await enginesSection(report, seconds, webgpu);
-  if (sections.includes('gpu') && webgpu.ok) await gpuSection(report, seconds, o.device === 'gpu' ? 'gpu' : 'cpu');
-  if (sections.includes('probes')) await probesSection(report, seconds);
+  const out = o.out ?? path.join('benchmarks', 'results', `${report.date.slice(0, 19).replace(/:/g, '')}-${os.hostname()}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  // written after every section (atomically), so that a run stopped by a time limit keeps what it measured
+  const save = (done: string[]) => writeFileAtomic(out, `${JSON.stringify({ ...report, sectionsDone: done, complete: done.length === sections.length }, null, 2)}\n`);
+  const done: string[] = [];
+  const run: [string, () => Promise<void>][] = [
+    ['cpu', () => cpuSection(report, seconds, rounds)],
+    ['engines', () => enginesSection(report, seconds, webgpu)],
+    ['gpu', () => (webgpu.ok ? gpuSection(report, seconds, o.device === 'gpu' ? 'gpu' : 'cpu', () => save(done)) : Promise.resolve())],
+    ['probes', () => probesSection(report, seconds)],
+  ];
+  for (const [name, section] of run) {
+    if (!sections.includes(name)) continue;
+    await section();
+    done.push(name);
+    save(done);
+  }
   e.close();
   console.log('\nlibrary vs PyTorch (same run):');
   for (const c of report.comparison) {
@@ -193,9 +217,7 @@ async function main(): Promise<void> {
   }
   console.log('\ntargets:');
   for (const t of report.targets) console.log(`  [${t.met === null ? ' ? ' : t.met ? 'met' : 'NOT'}] ${t.target}: ${t.measured}`);
-  const out = o.out ?? path.join('benchmarks', 'results', `${report.date.slice(0, 19).replace(/:/g, '')}-${os.hostname()}.json`);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  save(done);
   console.log(`wrote ${out}`);
 }
 

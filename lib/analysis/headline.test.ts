@@ -60,7 +60,7 @@ describe('headline fit in the small-η regime', () => {
     const json = JSON.stringify(s);
     expect(json).not.toMatch(/NaN|Infinity/);
     const back = JSON.parse(json);
-    expect(back.regime.options).toEqual({ lossFactor: 2, lossWindow: 100, fitFactor: null, normFactor: null, normFields: ['norm_V'] });
+    expect(back.regime.options).toEqual({ lossFactor: 2, lossWindow: 100, fitFactor: null, learnDrop: null, normFactor: null, normFields: ['norm_V'] });
     expect(back.probes.q.fits.inRegime.collapse.fitted).toEqual(expect.any(Number));
   });
 });
@@ -81,6 +81,23 @@ test('a window too short to fit falls back to leaving the unstable runs out whol
   expect(s.probes.q.fits.inRegime!.runs).toBe(12);
   expect(s.probes.q.fits.inRegime!.change.map((c) => c.value)).toEqual([0.025, 0.05, 0.075]);
   expect(s.regime.headlineReason).toMatch(/holds only \d+ record\(s\) for some value \(fewer than 40\): the headline fit leaves those/);
+});
+
+test('every run leaving within a short window: the short window is fitted and flagged, as no run can stand in', () => {
+  // a net that learns: every run's held-out loss falls 10% from step 5 on, so every run ends its early phase
+  const learning = sweep().map((r) => ({ ...r, records: r.records.map((x) => ({ ...x, probeLoss: Math.log(2) * (x.step >= 5 ? 0.9 : 1) })) }));
+  const withRule = { ...spec, quantities: ['q'], regime: { learnDrop: 0.01 } };
+  const s = analyzeSweep(withRule, learning, { bootstrap: 30 }).summary;
+  expect(s.unstable).toHaveLength(16);
+  expect(s.unstable[0].reason).toMatch(/held-out loss .* the early phase is over/);
+  expect(s.regime.options.learnDrop).toBe(0.01);
+  expect(s.regime.window.tooShort).toBe(true);
+  expect(s.regime.mode).toBe('truncate');
+  expect(s.probes.q.headline).toBe('inRegime');
+  expect(s.probes.q.fits.inRegime!.runs).toBe(16);
+  expect(s.regime.headlineReason).toMatch(/fewer than 10, and too few runs stay in the regime to stand in, so read this fit as indicative only/);
+  // the spec's rule is applied; the caller's options override it
+  expect(analyzeSweep(withRule, learning, { bootstrap: 30, regime: { learnDrop: null } }).summary.unstable).toEqual([]);
 });
 
 test('a window that is a small share of the rescaled time the runs span is called out', () => {

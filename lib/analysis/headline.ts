@@ -53,9 +53,12 @@ export function headlineReason(
     return `${leave} and no in-regime fit is possible: the headline is the all-runs fit, which includes runs outside the regime`;
   }
   if (mode === 'truncate') {
+    const short = window.tooShort
+      ? `; that is fewer than ${minPoints}, and too few runs stay in the regime to stand in, so read this fit as indicative only`
+      : '';
     return (
       `${leave}: the headline fit uses each run up to its exit, over the common window ${fmtWindow(window)} ` +
-      `(at least ${window.points} records per run inside it)`
+      `(at least ${window.points} records per run inside it${short})`
     );
   }
   return (

@@ -1,5 +1,5 @@
 import type { RunRecord } from '../records/types.js';
-import { initialLoss, inRegimeRecords, regimeExit, runningTrainLoss, FIT_EXIT_FACTOR, LOSS_EXIT_FACTOR } from './regime.js';
+import { describeRule, initialLoss, inRegimeRecords, regimeExit, regimeRule, runningTrainLoss, FIT_EXIT_FACTOR, LEARN_EXIT_DROP, LOSS_EXIT_FACTOR } from './regime.js';
 import { regimeWindow } from './window.js';
 
 const LOG2 = Math.log(2);
@@ -71,6 +71,26 @@ test('the fitted-labels exit is off by default and, switched on, fires when the 
   expect(e.step).toBe(260);
   expect(e.reason).toMatch(/^running training loss 0\.34\d < initial 0\.693 \/ 2: the training labels are being fitted$/);
   expect(regimeExit(records(1000, 10, () => LOG2 * 0.9), { fitFactor: FIT_EXIT_FACTOR }).step).toBe(Infinity);
+});
+
+test('the learning exit is off by default and, switched on, fires where the held-out loss falls 1% below its initial value', () => {
+  // a net that learns real labels: a plateau at log 10 with ±0.001 scatter, then the held-out loss falls
+  const ln10 = Math.log(10);
+  const held = (t: number) => (t <= 300 ? ln10 + 0.001 * Math.sin(t) : ln10 * Math.exp(-(t - 300) / 400));
+  const rs: RunRecord[] = [0, 1, 2, 5, 10, 50, 100, 200, 300, 310, 320, 330, 400, 1000].map((t) => ({ step: t, probeLoss: held(t), trainLoss: held(t) }));
+  expect(regimeExit(rs).step).toBe(Infinity);
+  const e = regimeExit(rs, { learnDrop: LEARN_EXIT_DROP });
+  expect(LEARN_EXIT_DROP).toBe(0.01);
+  expect(e.step).toBe(310); // ln10·e^{−1/40} = 0.975·ln10, the first record below 0.99·ln10
+  expect(e.reason).toMatch(/^held-out loss 2\.25 < \(1 − 0\.01\) × initial 2\.30: the net has begun to learn, the early phase is over$/);
+  expect(e.checked).toBe(true);
+  expect(inRegimeRecords(rs, e.step).at(-1)!.step).toBe(300);
+  // records without a held-out loss in between are skipped, not read as a fall
+  const sparse = rs.map((r) => (r.step === 310 ? { step: 310, trainLoss: 2.3 } : r));
+  expect(regimeExit(sparse, { learnDrop: LEARN_EXIT_DROP }).step).toBe(320);
+  expect(describeRule(regimeRule({ learnDrop: 0.01, lossFactor: null }))).toBe(
+    'a run leaves the small-η regime at the first record where its held-out loss falls more than 1% below its initial value (the net has begun to learn: the early phase is over)',
+  );
 });
 
 describe('common in-regime window', () => {

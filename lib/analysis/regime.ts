@@ -24,8 +24,15 @@
  * has fitted (memorised) its labels, so p − y is no longer independent of ∇f either. On online random
  * labels the expected loss cannot fall below its uninformed value, and nets that learn real labels are
  * meant to fit them, so it is not applied there.
+ *
+ * A third exit, off by default, ends the early phase of a net that learns real labels (the CNN on
+ * Fashion-MNIST): its held-out loss `probeLoss` falling more than {@link LEARN_EXIT_DROP} below its
+ * initial value means the net has begun to learn, so p − y is no longer independent of ∇f. The held-out
+ * loss is read, not the running training loss, because it is free of SGD's sampling noise and exists at
+ * every probe record, also in runs a few hundred steps long.
  */
 import type { RunRecord } from '../records/types.js';
+import type { RegimeOptions } from '../sweep/regimeOptions.js';
 
 /** The rule's rationale in two sentences, for reports and READMEs. */
 export const REGIME_RATIONALE =
@@ -41,6 +48,18 @@ export const LOSS_EXIT_FACTOR = 2;
  * has fitted them (used where switched on: `fitFactor`; the default rule leaves it off).
  */
 export const FIT_EXIT_FACTOR = 2;
+/**
+ * Fall of the held-out loss, as a fraction of its initial value, that ends the early phase of a net that
+ * learns (used where switched on: `learnDrop`). 1%: on the CNN's plateau at log 10 = 2.303 nats the
+ * held-out loss moves by about 0.001 between records, so a 0.023-nat fall is twenty times that scatter,
+ * and it comes before the loss visibly drops.
+ */
+export const LEARN_EXIT_DROP = 0.01;
+/** The learning exit's rationale, for reports (shown where the exit is switched on). */
+export const LEARN_RATIONALE =
+  'The prediction also assumes an early phase in which p − y is independent of ∇f, i.e. outputs near the uninformed predictor. ' +
+  'A net that learns its labels leaves that phase once its held-out loss falls clearly below its initial value; ' +
+  'past that point its gradients are shaped by what it has learnt, and the η²/|B| prediction is not expected to hold.';
 /** Steps averaged in the running training loss (the rule cannot fire before this many steps). */
 export const LOSS_WINDOW_STEPS = 100;
 /** Norm rule (off by default): a listed norm above this multiple of its initial value exits the run. */
@@ -48,32 +67,25 @@ export const NORM_EXIT_FACTOR = Infinity;
 /** Fields the norm rule watches when it is switched on. */
 export const NORM_EXIT_FIELDS: readonly string[] = ['norm_V'];
 
-/** Options of the regime rule; every threshold defaults to the named constant above. */
-export interface RegimeOptions {
-  /** Exit when the running training loss exceeds this multiple of the initial loss (Infinity: off). */
-  lossFactor?: number;
-  /** Steps in the running training loss. */
-  lossWindow?: number;
-  /**
-   * Exit when the running training loss falls below the initial loss divided by this (the labels of a
-   * fixed training set are being fitted). Default Infinity: off; the controls use {@link FIT_EXIT_FACTOR}.
-   */
-  fitFactor?: number;
-  /** Exit when a norm in `normFields` exceeds this multiple of its initial value (Infinity: off). */
-  normFactor?: number;
-  /** Record fields of the norm rule. */
-  normFields?: readonly string[];
-}
+export type { RegimeOptions };
 
-/** The regime rule with every option filled in. */
-export type RegimeRule = Required<RegimeOptions>;
+/** The regime rule with every option filled in (a part that is off: Infinity, or 0 for `learnDrop`). */
+export interface RegimeRule {
+  lossFactor: number;
+  lossWindow: number;
+  fitFactor: number;
+  learnDrop: number;
+  normFactor: number;
+  normFields: readonly string[];
+}
 
 /** The rule with defaults for missing options. */
 export function regimeRule(opts: RegimeOptions = {}): RegimeRule {
   return {
-    lossFactor: opts.lossFactor ?? LOSS_EXIT_FACTOR,
+    lossFactor: opts.lossFactor === null ? Infinity : (opts.lossFactor ?? LOSS_EXIT_FACTOR),
     lossWindow: opts.lossWindow ?? LOSS_WINDOW_STEPS,
     fitFactor: opts.fitFactor ?? Infinity,
+    learnDrop: opts.learnDrop ?? 0,
     normFactor: opts.normFactor ?? NORM_EXIT_FACTOR,
     normFields: opts.normFields ?? NORM_EXIT_FIELDS,
   };
@@ -87,6 +99,9 @@ export function describeRule(rule: RegimeRule): string {
   }
   if (Number.isFinite(rule.fitFactor)) {
     parts.push(`its running training loss falls below 1/${rule.fitFactor} of its initial loss (the training labels are being fitted)`);
+  }
+  if (rule.learnDrop > 0) {
+    parts.push(`its held-out loss falls more than ${pct(rule.learnDrop)} below its initial value (the net has begun to learn: the early phase is over)`);
   }
   if (Number.isFinite(rule.normFactor)) parts.push(`${rule.normFields.join(' or ')} exceeds ${rule.normFactor}× its initial value`);
   if (parts.length === 0) return 'no regime rule (every run counts as in regime)';
@@ -130,6 +145,12 @@ export function initialLoss(records: RunRecord[], running: number[]): number {
   return running.find((v) => Number.isFinite(v)) ?? NaN;
 }
 
+/** The held-out loss at step 0 (else at the first record that has one; NaN if none). */
+function initialProbeLoss(records: RunRecord[]): number {
+  const r = records.find((x) => typeof x.probeLoss === 'number' && Number.isFinite(x.probeLoss));
+  return r ? r.probeLoss : NaN;
+}
+
 /** Applies the rule to one run's records (in step order). */
 export function regimeExit(records: RunRecord[], opts: RegimeOptions = {}): RegimeExit {
   const rule = regimeRule(opts);
@@ -137,12 +158,14 @@ export function regimeExit(records: RunRecord[], opts: RegimeOptions = {}): Regi
   const l0 = initialLoss(records, running);
   const lossOn = Number.isFinite(rule.lossFactor) && l0 > 0;
   const fitOn = Number.isFinite(rule.fitFactor) && l0 > 0;
+  const p0 = rule.learnDrop > 0 ? initialProbeLoss(records) : NaN;
+  const learnOn = p0 > 0;
   const norm0 = new Map<string, number>();
   for (const f of rule.normFields) {
     const r = records.find((x) => typeof x[f] === 'number' && Number.isFinite(x[f]));
     if (r && r[f] > 0) norm0.set(f, r[f]);
   }
-  const checked = lossOn || fitOn || (Number.isFinite(rule.normFactor) && norm0.size > 0);
+  const checked = lossOn || fitOn || learnOn || (Number.isFinite(rule.normFactor) && norm0.size > 0);
   for (let k = 0; k < records.length; k++) {
     const r = records[k];
     if (lossOn && running[k] > rule.lossFactor * l0) {
@@ -151,6 +174,11 @@ export function regimeExit(records: RunRecord[], opts: RegimeOptions = {}): Regi
     }
     if (fitOn && running[k] < l0 / rule.fitFactor) {
       const reason = `running training loss ${fmt(running[k])} < initial ${fmt(l0)} / ${rule.fitFactor}: the training labels are being fitted`;
+      return { step: r.step, reason, initialLoss: l0, checked };
+    }
+    const p = r.probeLoss;
+    if (learnOn && typeof p === 'number' && p < (1 - rule.learnDrop) * p0) {
+      const reason = `held-out loss ${fmt(p)} < (1 − ${rule.learnDrop}) × initial ${fmt(p0)}: the net has begun to learn, the early phase is over`;
       return { step: r.step, reason, initialLoss: l0, checked };
     }
     if (Number.isFinite(rule.normFactor)) {
@@ -167,6 +195,10 @@ export function regimeExit(records: RunRecord[], opts: RegimeOptions = {}): Regi
 /** The records before the exit step (all records when the run never exits). */
 export function inRegimeRecords(records: RunRecord[], exitStep: number): RunRecord[] {
   return Number.isFinite(exitStep) ? records.filter((r) => r.step < exitStep) : records;
+}
+
+function pct(x: number): string {
+  return `${+(100 * x).toPrecision(3)}%`;
 }
 
 function fmt(x: number): string {

@@ -79,7 +79,8 @@ function valueRegimes(exits: RunExit[]): ValueRegime[] {
 export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOptions = {}): SweepAnalysis {
   const axis = spec.axis;
   const pred = PREDICTION[axis];
-  const rule = regimeRule(opts.regime);
+  // the spec's rule (stored in sweep.json, so a rebuilt report applies it too), overridden by the caller's
+  const rule = regimeRule({ ...spec.regime, ...opts.regime });
   const minPoints = opts.minWindowPoints ?? MIN_WINDOW_POINTS;
   const finished = runs.filter(usable);
   const exits: RunExit[] = finished.map((r) => {
@@ -95,7 +96,10 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
   const spans = (rs: RunData[]) => rs.map((r) => ({ value: r.stored.config[axis], steps: r.records.map((x) => x.step) }));
   const window = regimeWindow(axis, spans(truncated.filter((r) => r.records.length > 0)), minPoints);
   const stable = finished.filter((_, i) => !Number.isFinite(exits[i].step));
-  const mode: RegimeSummary['mode'] = unstable.length === 0 ? 'none' : window.tooShort ? 'exclude' : 'truncate';
+  // a short window falls back to leaving the runs that leave out whole, unless fewer than two swept values
+  // would remain (e.g. a learning net, every run of which ends its early phase): then the short window is fitted
+  const standIn = new Set(stable.map((r) => r.stored.config[axis])).size >= 2;
+  const mode: RegimeSummary['mode'] = unstable.length === 0 ? 'none' : window.tooShort && standIn ? 'exclude' : 'truncate';
   const inRuns = mode === 'none' ? finished : mode === 'truncate' ? truncated : stable;
 
   const all = fitSet(axis, finished, spec.quantities, opts.bootstrap);
@@ -159,6 +163,7 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
           lossFactor: Number.isFinite(rule.lossFactor) ? rule.lossFactor : null,
           lossWindow: rule.lossWindow,
           fitFactor: Number.isFinite(rule.fitFactor) ? rule.fitFactor : null,
+          learnDrop: rule.learnDrop > 0 ? rule.learnDrop : null,
           normFactor: Number.isFinite(rule.normFactor) ? rule.normFactor : null,
           normFields: [...rule.normFields],
         },

@@ -99,7 +99,15 @@ export interface RegimeSummary {
   /** The rule in words. */
   rule: string;
   /** Thresholds used (null: that part of the rule is off). */
-  options: { lossFactor: number | null; lossWindow: number; fitFactor: number | null; normFactor: number | null; normFields: string[] };
+  options: {
+    lossFactor: number | null;
+    lossWindow: number;
+    fitFactor: number | null;
+    /** Fall of the held-out loss that ends a learning net's early phase (null: off). */
+    learnDrop: number | null;
+    normFactor: number | null;
+    normFields: string[];
+  };
   /** 'none': no run leaves; 'truncate': runs cut at their exits; 'exclude': window too short, leaving runs left out whole. */
   mode: 'none' | 'truncate' | 'exclude';
   /** Common window of the truncated runs (T* in `units`). */

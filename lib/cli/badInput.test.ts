@@ -53,6 +53,7 @@ const battery: [string, () => string[], number, RegExp][] = [
   ['unknown config key', () => ['sweep', sweepFile('key', {}, { lr: 0.1 }), '--out', out()], 2, /base\.lr: got 0\.1; allowed: no such option; known options: model, /],
   ['a quantity no probe writes', () => ['sweep', sweepFile('noq', { quantities: ['loss'] }), '--out', out()], 2, /sweep\.quantities\[0\]: got 'loss'; allowed: a record field of the probes: activationRate/],
   ['a grid field besides the axis and seed', () => ['sweep', sweepFile('pool', { axis: 'batchSize', grid: { eta: [0.05, 0.1] } }), '--out', out()], 2, /sweep\.grid\.eta: got \[0\.05,0\.1\]; allowed: one value: a sweep fits one exponent along its axis 'batchSize'/],
+  ['a learning exit without the loss probe', () => ['sweep', sweepFile('learn', { regime: { learnDrop: 0.01 } }, { probes: ['activation-rate'] }), '--out', out()], 2, /sweep\.regime\.learnDrop: got 0\.01; allowed: a sweep whose probes include 'loss'/],
   ['unknown sweep key', () => ['sweep', sweepFile('skey', { repeats: 3 }), '--out', out()], 2, /\.repeats: got 3; allowed: no such option/],
   ['unknown CLI option', () => ['run', 'fig2-two-layer', '--fast'], 2, /^$/],
   ['bad --seeds', () => ['run', 'fig2-two-layer', '--seeds', 'two', '--out', out()], 2, /--seeds: got 'two'; allowed: an integer >= 1/],

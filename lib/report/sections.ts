@@ -3,7 +3,7 @@
  * fitted exponents with both fits side by side, and the runs that left the regime, were left out, or
  * belonged to another spec. Every number goes through {@link num}, which never prints NaN.
  */
-import { REGIME_RATIONALE } from '../analysis/regime.js';
+import { LEARN_RATIONALE, REGIME_RATIONALE } from '../analysis/regime.js';
 import { PREDICTION, type FitSummary, type SweepSummary } from '../analysis/summary.js';
 
 /** Escapes text for HTML. */
@@ -30,8 +30,9 @@ export function regimeSection(s: SweepSummary): string {
     exclude: `${short}: the in-regime fit leaves the unstable runs out whole (window of the rest: ${T}).`,
   }[r.mode];
   const head = r.headline === 'inRegime' ? 'in-regime' : 'all-runs';
+  const learn = r.options?.learnDrop ? ` ${escapeHtml(LEARN_RATIONALE)}` : '';
   return `<h2>Small-η regime</h2>
-<p><b>Rule:</b> ${escapeHtml(r.rule)}. ${escapeHtml(REGIME_RATIONALE)}</p>
+<p><b>Rule:</b> ${escapeHtml(r.rule)}. ${escapeHtml(REGIME_RATIONALE)}${learn}</p>
 <p>${mode} <b>Headline:</b> the ${head} fit, because ${escapeHtml(r.headlineReason)}.</p>`;
 }
 

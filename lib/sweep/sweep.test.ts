@@ -58,6 +58,11 @@ test.each([
     { grid: { eta: [0.1], steps: [10, 20] }, budget: { refSteps: 5, etaRef: 0.1, batchRef: 1 } },
     /sweep\.grid: got \{"eta":0\.1,"steps":20\}; allowed: runs that differ/,
   ],
+  [{ regime: { learnDrop: 1.5 } }, /sweep\.regime\.learnDrop: got 1\.5; allowed: a finite number > 0 < 1/],
+  [{ regime: { fitFactor: 1 } }, /sweep\.regime\.fitFactor: got 1; allowed: a finite number > 1/],
+  [{ regime: { lossWindow: 0 } }, /sweep\.regime\.lossWindow: got 0; allowed: an integer >= 1/],
+  [{ regime: { learnDrp: 0.01 } }, /sweep\.regime\.learnDrp: got 0\.01; allowed: no such option; known options: lossFactor, lossWindow, fitFactor, learnDrop/],
+  [{ regime: { normFields: ['norm_V', 3] } }, /sweep\.regime\.normFields\[1\]: got 3; allowed: a record field name/],
 ])('bad sweep %# is a ConfigError', (patch, message) => {
   expect(() => expandSweep({ ...spec, ...patch } as SweepSpec)).toThrow(ConfigError);
   expect(() => expandSweep({ ...spec, ...patch } as SweepSpec)).toThrow(message);

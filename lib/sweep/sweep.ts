@@ -8,6 +8,7 @@ import { ConfigError, describeValue } from '../core/errors.js';
 import { ensureWritableDir, writeFileAtomic } from '../records/files.js';
 import { canonicalJson, runId } from '../records/runDir.js';
 import { checkArray, checkEnum, checkKeys, checkNumber } from '../core/validate.js';
+import { checkRegimeOptions, type RegimeOptions } from './regimeOptions.js';
 
 /** The config field a sweep varies for time rescaling. */
 export const SWEEP_AXES = ['eta', 'batchSize'] as const;
@@ -46,9 +47,14 @@ export interface SweepSpec {
    * the paper predicts nothing). Default: every quantity.
    */
   judged?: string[];
+  /**
+   * The small-η regime rule the analysis applies (analysis/regime.ts), where it differs from the default,
+   * e.g. `{learnDrop: 0.01}` to end a learning net's early phase when its held-out loss falls by 1%.
+   */
+  regime?: RegimeOptions;
 }
 
-const SPEC_KEYS = ['name', 'title', 'base', 'grid', 'axis', 'quantities', 'budget', 'judged'] as const;
+const SPEC_KEYS = ['name', 'title', 'base', 'grid', 'axis', 'quantities', 'budget', 'judged', 'regime'] as const;
 
 /** Bounds of a sweep spec, checked before anything is trained or written. */
 export const SWEEP_LIMITS = {
@@ -137,6 +143,7 @@ export function checkSweepSpec(spec: unknown, where = 'sweep'): SweepSpec {
     checkNumber(s.budget.etaRef, { gt: 0 }, `${where}.budget.etaRef`);
     checkNumber(s.budget.batchRef, { integer: true, ge: 1 }, `${where}.budget.batchRef`);
   }
+  if (s.regime !== undefined) checkRegimeOptions(s.regime, `${where}.regime`);
   makeConfig(s.base, `${where}.base`);
   return s;
 }
@@ -196,7 +203,8 @@ const BUILTIN_FIELD = /^(activationRate(Exact|_l\d+)?|norm_\w+|sum_\w+|probeLoss
 /**
  * Checks that a valid spec can be analyzed as the report will: runs differ only along the axis and
  * in their seed (any other grid field with several values would be pooled as if it were seeds), and,
- * without custom probes, every quantity is a record field that the built-in probes write. Called
+ * without custom probes, every quantity is a record field that the built-in probes write, and a learning
+ * exit (`regime.learnDrop`) has the held-out loss it reads. Called
  * before anything trains (a ConfigError names the field).
  */
 export function checkAnalyzable(spec: SweepSpec, customProbes: boolean, where = 'sweep'): void {
@@ -207,6 +215,11 @@ export function checkAnalyzable(spec: SweepSpec, customProbes: boolean, where = 
       values,
       `one value: a sweep fits one exponent along its axis '${spec.axis}' and pools only seeds; sweep ${key} as separate sweeps`,
     );
+  }
+  const probes = spec.base.probes ?? makeConfig({}).probes;
+  if (typeof spec.regime?.learnDrop === 'number' && !probes.includes('loss') && !spec.grid.probes) {
+    const allowed = `a sweep whose probes include 'loss' (the learning exit reads the held-out loss probeLoss), or no learnDrop`;
+    throw new ConfigError(`${where}.regime.learnDrop`, spec.regime.learnDrop, allowed);
   }
   if (customProbes) return;
   spec.quantities.forEach((q, i) => {
