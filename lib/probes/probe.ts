@@ -40,6 +40,12 @@ export interface ProbeContext {
   readonly probeY: tf.Tensor2D;
   /** The forward pass on the probe sets, computed on first call and shared by all probes due at this step. */
   forwardOnProbeSet(): BatchedForward;
+  /**
+   * Each member's fixed training set (runs with `trainSize` > 0), its first min(trainSize, probeSamples)
+   * samples in index order: inputs [K', n, M] and labels [K', n]; null for online SGD. Built on first call,
+   * owned by the loop.
+   */
+  trainingSample(): Promise<{ x: tf.Tensor3D; y: tf.Tensor2D } | null>;
 }
 
 /** A probe's values: per record field, one number per member (or one number for all of them; NaN marks divergence). */

@@ -2,8 +2,9 @@
  * The Soret coefficient of eq. (11) for the two-layer net on Gaussian inputs, per hidden unit i,
  * on U = {b_i, V̄_i} (V̄ = |V|, the paper's coordinate change for V < 0), section 5:
  *   g_V = √(S·E[σ(h)²]/|B|),  g_b = |V|·√(S·P(h > 0)/|B|),
- * with h = w·x + b ~ N(b, ‖w‖²) and S = E[(∂L/∂f)²] on the probe set (the paper takes p − y
- * independent of ∇f early in training). For h ~ N(μ, s²), z = μ/s: P = Φ(z), E[σ(h)] = μΦ + sφ,
+ * with h = w·x + b ~ N(b, ‖w‖²) and S = E[(∂L/∂f)²] over the samples SGD draws (the paper takes p − y
+ * independent of ∇f early in training): on a fixed training set, its first min(trainSize, probeSamples)
+ * samples, as the noise comes from those; in online SGD, the probe set, drawn like the training data. For h ~ N(μ, s²), z = μ/s: P = Φ(z), E[σ(h)] = μΦ + sφ,
  * E[σ(h)²] = (μ² + s²)Φ + μsφ, so the derivatives ∂_j g_i are exact:
  *   ∂_b g_V = √(S/|B|)·E[σ]/√E[σ²], ∂_V̄ g_V = 0, ∂_b g_b = |V|·√(S/|B|)·(φ/s)/(2√P), ∂_V̄ g_b = √(S·P/|B|).
  * c_i = −η²·Σ_{a,c∈U} g_a g_c ∂_c g_a / (2|g|) (≤ 0). Eq. (10) gives the flow J = 2c·ρ along
@@ -47,8 +48,10 @@ export const soretProbe: Probe = {
     const { W, b, V } = ctx.model.params;
     const K = W.shape[0];
     const N = W.shape[1] as number;
+    const train = await ctx.trainingSample();
     const t = tf.tidy(() => {
-      const d = lossGradient(ctx.config.loss, ctx.forwardOnProbeSet().logits, ctx.probeY);
+      const logits = train ? ctx.model.forward(train.x).logits : ctx.forwardOnProbeSet().logits;
+      const d = lossGradient(ctx.config.loss, logits, train ? train.y : ctx.probeY);
       return [tf.sqrt(tf.sum(tf.square(W), 2)), tf.mean(tf.square(d), [1, 2])];
     });
     const norms = await readTensor(t[0]);

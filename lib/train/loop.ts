@@ -74,11 +74,35 @@ function probeDue(s: MemberState, p: Probe, step: number): boolean {
 /** Probe sets of the members, by seed (members sharing a seed share a probe set). */
 class ProbeSets {
   private readonly sets = new Map<number, Promise<Samples>>();
+  private readonly train = new Map<number, Promise<Samples | null>>();
   get(cfg: RunConfig): Promise<Samples> {
     let s = this.sets.get(cfg.seed);
     if (!s) this.sets.set(cfg.seed, (s = memberData(cfg).then((d) => d.probeSet(cfg.probeSamples))));
     return s;
   }
+  /** The first min(trainSize, probeSamples) samples of the member's fixed training set (null for online SGD). */
+  trainSample(cfg: RunConfig): Promise<Samples | null> {
+    let s = this.train.get(cfg.seed);
+    if (!s) this.train.set(cfg.seed, (s = memberData(cfg).then((d) => firstSamples(d.trainSet(), cfg.probeSamples, cfg.inputDim))));
+    return s;
+  }
+}
+
+function firstSamples(set: Samples | null, n: number, M: number): Samples | null {
+  if (!set || set.size <= n) return set;
+  return { x: set.x.slice(0, n * M), y: set.y.slice(0, n), size: n };
+}
+
+/** Stacks the members' samples (all of one size) into [K', n, M] inputs and [K', n] labels. */
+function stackSamples(sets: Samples[], M: number): { x: tf.Tensor3D; y: tf.Tensor2D } {
+  const n = sets[0].size;
+  const xs = new Float32Array(sets.length * n * M);
+  const ys = new Float32Array(sets.length * n);
+  sets.forEach((s, i) => {
+    xs.set(s.x, i * n * M);
+    ys.set(s.y, i * n);
+  });
+  return { x: tf.tensor3d(xs, [sets.length, n, M]), y: tf.tensor2d(ys, [sets.length, n]) };
 }
 
 /** The member-axis model of some members' parameters. */
@@ -128,19 +152,13 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
     const hit = probeCache.get(key);
     if (hit) return { ...hit, cached: true };
     const sets = await Promise.all(part.map((m) => probeSets.get(states[m].cfg)));
-    const n = sets[0].size;
     const M = states[part[0]].cfg.inputDim;
-    const xs = new Float32Array(part.length * n * M);
-    const ys = new Float32Array(part.length * n);
-    sets.forEach((s, i) => {
-      xs.set(s.x, i * n * M);
-      ys.set(s.y, i * n);
-    });
-    const t = { probeX: tf.tensor3d(xs, [part.length, n, M]), probeY: tf.tensor2d(ys, [part.length, n]) };
-    const cache = cachedFloats + xs.length <= (opts.measureFloats ?? 2 ** 25) * 2;
+    const { x, y } = stackSamples(sets, M);
+    const t = { probeX: x, probeY: y };
+    const cache = cachedFloats + x.size <= (opts.measureFloats ?? 2 ** 25) * 2;
     if (cache) {
       probeCache.set(key, t);
-      cachedFloats += xs.length;
+      cachedFloats += x.size;
     }
     return { ...t, cached: cache };
   };
@@ -158,6 +176,12 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
       const selected = Object.values(given)[0].shape[0] === part.length;
       const params = selected ? given : Object.fromEntries(Object.entries(given).map(([k, v]) => [k, selectMembers(v, part)]));
       let forward: ReturnType<MemberModel['forward']> | null = null;
+      let train: Promise<{ x: tf.Tensor3D; y: tf.Tensor2D } | null> | null = null;
+      const trainSample = async () => {
+        const sets = await Promise.all(part.map((m) => probeSets.trainSample(states[m].cfg)));
+        if (sets.some((s) => s === null) || new Set(sets.map((s) => s!.size)).size !== 1) return null;
+        return stackSamples(sets as Samples[], states[part[0]].cfg.inputDim);
+      };
       const model = memberModel(arch, params);
       const ctx: ProbeContext = {
         step: at,
@@ -168,6 +192,7 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
         probeX,
         probeY,
         forwardOnProbeSet: () => (forward ??= model.forward(probeX)),
+        trainingSample: () => (train ??= trainSample()),
       };
       try {
         // members measured together share their due probes (the union, by name: copies of one probe with
@@ -185,6 +210,8 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
       } finally {
         const fw = forward as ReturnType<MemberModel['forward']> | null;
         if (fw) tf.dispose([...fw.preActivations, fw.logits]);
+        const tr = train ? await (train as Promise<{ x: tf.Tensor3D; y: tf.Tensor2D } | null>).catch(() => null) : null;
+        if (tr) tf.dispose([tr.x, tr.y]);
         tf.dispose([...(cached ? [] : [probeX, probeY]), ...(selected ? [] : Object.values(params))]);
       }
     }
