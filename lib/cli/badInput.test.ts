@@ -191,6 +191,22 @@ describe('bad files under a results directory', () => {
       expect(message()).toMatch(/config\.json: invalid run config: config\.eta: got '0\.05'/);
     })();
   });
+  test('a config.json edited after the run (η changed) no longer matches its checksum: named as ignored, not analyzed', async () => {
+    const f = path.join(firstRun(), 'config.json');
+    await keep(f, async () => {
+      const stored = JSON.parse(fs.readFileSync(f, 'utf8'));
+      stored.config.eta = 0.07;
+      fs.writeFileSync(f, JSON.stringify(stored));
+      expect(await cli('report', sweep, '--bootstrap', '10')).toBe(0);
+      const summary = JSON.parse(fs.readFileSync(path.join(sweep, 'summary.json'), 'utf8'));
+      expect(summary.ignored).toEqual([expect.objectContaining({ count: 1, reason: 'its config.json was edited after the run was written (its config no longer matches configSha256)' })]);
+      stored.configSha256 = 'abc';
+      fs.writeFileSync(f, JSON.stringify(stored));
+      expect(await cli('report', sweep, '--bootstrap', '10')).toBe(1);
+      expect(message()).toMatch(/config\.json: invalid run config: configSha256: got 'abc'; allowed: the 64 hex digits/);
+      expect(summary.probes.activationRate.fits.all.change.map((c: { value: number }) => c.value)).not.toContain(0.07);
+    })();
+  });
   test('a garbage status.json is one line with line and column', async () => {
     const f = path.join(firstRun(), 'status.json');
     await keep(f, async () => {

@@ -6,6 +6,7 @@ import { ConfigError, RecordsError } from '../core/errors.js';
 import { readJson } from './files.js';
 import { RUN_FORMAT, type RunData, type RunRecord, type RunStatus, type StoredConfig } from './types.js';
 import { readManifest } from './manifest.js';
+import { configChecksum } from './runDir.js';
 
 /** Config fields every stored run config must hold: the run's identity and what the analysis groups by. */
 export const REQUIRED_CONFIG_FIELDS = ['model', 'eta', 'batchSize', 'seed', 'steps'] as const;
@@ -103,6 +104,9 @@ export function readStoredConfig(file: string): StoredConfig {
         if (env[key] !== undefined && typeof env[key] !== 'string') throw new ConfigError(`${where}${key}`, env[key], 'a string');
       }
     }
+    if (raw.configSha256 !== undefined && (typeof raw.configSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(raw.configSha256))) {
+      throw new ConfigError('configSha256', raw.configSha256, 'the 64 hex digits of the sha256 of the config as written');
+    }
     if (raw.createdAt !== undefined && typeof raw.createdAt !== 'string') {
       throw new ConfigError('createdAt', raw.createdAt, 'an ISO date string');
     }
@@ -149,6 +153,15 @@ export function readRun(dir: string): ReadRun {
   return { dir, stored, records, status, droppedTornLine, finishedWithoutRecords: status.state === 'finished' && records.length === 0 };
 }
 
+/**
+ * True when a stored config carries the checksum written with it (`configSha256`, runs since this check
+ * exists) and its config no longer matches it: the file was edited, so the run's records are not what it
+ * says. Runs written without the checksum cannot be checked.
+ */
+export function editedConfig(stored: StoredConfig): boolean {
+  return typeof stored.configSha256 === 'string' && stored.configSha256 !== configChecksum(stored.config);
+}
+
 /** A sweep's runs as its manifest lists them, and the other run directories found beside them (not analyzed). */
 export interface SweepRuns {
   runs: ReadRun[];
@@ -160,8 +173,9 @@ export interface SweepRuns {
 /**
  * Reads exactly the runs of a sweep's current spec (its manifest.json, written when the sweep is
  * planned; runs not yet started are absent); every other run directory under `runs/` is listed as
- * ignored with the reason: another spec of the sweep (other seeds, budgets, an edited spec), or an
- * earlier version of the library. A sweep without a manifest (written by an earlier version) has all
+ * ignored with the reason: another spec of the sweep (other seeds, budgets, an edited spec), an
+ * earlier version of the library, or a config.json edited after the run was written
+ * ({@link editedConfig}). A sweep without a manifest (written by an earlier version) has all
  * its current-format runs read.
  */
 export function readSweep(sweepDir: string): SweepRuns {
@@ -184,6 +198,10 @@ export function readSweep(sweepDir: string): SweepRuns {
     const run = readRun(dir);
     if (!manifest && (run.stored.format ?? 1) !== RUN_FORMAT) {
       ignored.push({ dir, reason: 'written by an earlier version of the library (other data streams)' });
+      continue;
+    }
+    if (editedConfig(run.stored)) {
+      ignored.push({ dir, reason: 'its config.json was edited after the run was written (its config no longer matches configSha256)' });
       continue;
     }
     runs.push(run);

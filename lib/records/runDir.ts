@@ -51,6 +51,11 @@ export function configHash(cfg: RunConfig, dataId = 'synthetic'): string {
     .slice(0, 10);
 }
 
+/** The sha256 (hex) of a config as written to config.json (canonical JSON), so that a later edit of the file shows. */
+export function configChecksum(cfg: RunConfig): string {
+  return createHash('sha256').update(canonicalJson(cfg)).digest('hex');
+}
+
 /** The run's directory name, e.g. `two-layer_eta0.05_B1_seed0_3f2a9c01de`. */
 export function runId(cfg: RunConfig, dataId = 'synthetic'): string {
   return `${cfg.model}_eta${cfg.eta}_B${cfg.batchSize}_seed${cfg.seed}_${configHash(cfg, dataId)}`;

@@ -44,6 +44,8 @@ export interface Provenance {
 export interface StoredConfig {
   format: typeof RUN_FORMAT;
   config: RunConfig;
+  /** sha256 of the config as written (configChecksum, runDir.ts); absent in runs written before it existed. */
+  configSha256?: string;
   provenance: Provenance;
   createdAt: string;
   /** Each time the run was resumed from a checkpoint: where, and on which engine and backend. */

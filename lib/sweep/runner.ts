@@ -22,6 +22,7 @@ import { ensureWritableDir, readJson, writeFileAtomic, writeJsonAtomic } from '.
 import { acquireLock, type RunLock } from '../records/lock.js';
 import { parseRecords, readStatus, readStoredConfig } from '../records/reader.js';
 import { RUN_FORMAT, type RunRecord, type RunStatus, type StoredConfig } from '../records/types.js';
+import { configChecksum } from '../records/runDir.js';
 import { RunWriter, recordLine } from '../records/writer.js';
 import { isResumable, type Checkpoint } from '../train/checkpoint.js';
 import { trainMembers } from '../train/trainer.js';
@@ -247,7 +248,9 @@ async function trainGroup(group: Pending[], start: number, cfgs: readonly RunCon
         const entry = { step: p.resume.step, engine, backend: activeBackend().name, at: new Date().toISOString() };
         stored = { ...before, resumes: [...(before.resumes ?? []), entry] };
       } else {
-        stored = { format: RUN_FORMAT, config: cfgs[p.i], provenance: await provenanceFor(cfgs[p.i], engine), createdAt: new Date().toISOString() };
+        const config = cfgs[p.i];
+        const provenance = await provenanceFor(config, engine);
+        stored = { format: RUN_FORMAT, config, configSha256: configChecksum(config), provenance, createdAt: new Date().toISOString() };
       }
       const w = new RunWriter(dir, stored, true);
       writers.push(w);
