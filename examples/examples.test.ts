@@ -50,6 +50,8 @@ test('a6-cifar10 --quick runs wherever CIFAR-10 is (--data-dir), here on generat
   const r = await runQuick('a6-cifar10', { dataDir: dir });
   expect(r.sweeps.map((s) => s.summary.axis)).toEqual(['eta', 'batchSize']);
   await expect(runExample(find('a6-cifar10'), { quick: true, out: tmp, dataDir: path.join(tmp, 'missing') })).rejects.toThrow(/missing: the data directory does not exist/);
+  // an empty directory given is refused, not read as "none given" (which would fall back to a download)
+  await expect(runExample(find('a6-cifar10'), { quick: true, out: tmp, dataDir: '' })).rejects.toThrow(/options\.dataDir: got ''; allowed: a non-empty directory path/);
 });
 
 test('a6-two-layer-gaussian --quick: an η sweep and a |B| sweep', async () => {

@@ -69,6 +69,9 @@ export function flagsToOptions(o: Record<string, unknown>): RunExampleOptions {
       throw new ConfigError('--budget-scale', o.budgetScale, `a number > 0 and <= ${EXAMPLE_LIMITS.budgetScale}`);
     }
   }
+  if (o.dataDir !== undefined && String(o.dataDir).trim() === '') {
+    throw new ConfigError('--data-dir', o.dataDir, 'a non-empty directory path (leave the flag out to use the default data sources)');
+  }
   const engine = o.engine as string | undefined;
   if (engine !== undefined && engine !== 'auto' && !(ENGINE_NAMES as readonly string[]).includes(engine)) {
     throw new ConfigError('--engine', engine, `one of ${[...ENGINE_NAMES, 'auto'].map((e) => `'${e}'`).join(', ')}`);

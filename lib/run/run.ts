@@ -167,6 +167,10 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
   checkSignal(options.signal, 'options.signal');
   const quick = options.quick ?? false;
   const bootstrap = options.bootstrap === undefined ? (quick ? 100 : 200) : checkNumber(options.bootstrap, { integer: true, ge: 10, le: EXAMPLE_LIMITS.bootstrap }, 'options.bootstrap');
+  if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir.trim() === '')) {
+    // an empty directory given would silently fall back to the npm copy or a download
+    throw new ConfigError('options.dataDir', options.dataDir, 'a non-empty directory path (leave it out to use the default data sources)');
+  }
   const shard = options.shard;
   if (shard !== undefined) {
     checkKeys({ ...shard }, ['index', 'count'], 'options.shard');
