@@ -132,6 +132,12 @@ await describeWebgpu('kill -9 during the fused WebGPU engine', () => {
   }, 180000);
 });
 
+await describeWebgpu('kill -9 during the dense WebGPU engine', () => {
+  test('mid-dispatch kill -9, then the same command: the records of an uninterrupted run', async () => {
+    await killAndResume('webgpu', 'webgpu-dense');
+  }, 180000);
+});
+
 test('two processes on one run directory: the second gets a RunLockedError; a stale lock is taken over', async () => {
   const dir = runDir(path.join(tmp, 'locked'), cfg);
   fs.mkdirSync(dir, { recursive: true });
