@@ -6,6 +6,8 @@ import { readRun, readSweep } from '../records/reader.js';
 import type { ExampleSpec } from './example.js';
 import { runExample, runSweep } from './run.js';
 import type { SweepSpec } from '../sweep/sweep.js';
+import type { EngineName } from '../engines/engine.js';
+import { describeWebgpu } from '../testing/webgpu.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -28,14 +30,24 @@ const spec: SweepSpec = {
   grid: { eta: [0.05, 0.1], seed: [0, 1, 2] },
 };
 
-test.each(['wasm-fused', 'tfjs'] as const)('extraProbes reach every member of ensembles through runSweep (%s engine)', async (engine) => {
-  const outcomes = await runSweep(spec, path.join(tmp, engine), { backend: 'wasm', extraProbes: [probe], engine });
+async function expectProbesReachMembers(backend: string, engine: EngineName): Promise<void> {
+  const outcomes = await runSweep(spec, path.join(tmp, `${backend}-${engine}`), { backend, extraProbes: [probe], engine });
   expect(outcomes.every((o) => o.engine === engine && o.ensemble === 6)).toBe(true);
   for (const o of outcomes) {
     const { records } = readRun(o.dir);
     expect(records.map((r) => r.etaStep)).toEqual([0, 20, 40, 60, 80].map((t) => o.config.eta * t));
     expect(records.every((r) => r.members === 6)).toBe(true);
   }
+}
+
+test.each(['wasm-fused', 'tfjs'] as const)('extraProbes reach every member of ensembles through runSweep (%s engine)', async (engine) => {
+  await expectProbesReachMembers('wasm', engine);
+});
+
+await describeWebgpu('extraProbes on the WebGPU engines', () => {
+  test.each(['webgpu-fused', 'webgpu-dense'] as const)('extraProbes reach every member of ensembles through runSweep (%s engine)', async (engine) => {
+    await expectProbesReachMembers('webgpu', engine);
+  }, 120000);
 });
 
 test('extraProbes reach every member through runExample (what thermo run calls)', async () => {
