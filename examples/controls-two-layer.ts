@@ -30,6 +30,12 @@ import { fig2Base } from './fig2-two-layer.js';
 /** The swept η (|B| = 1) and |B| (η = ETA_B), the training set's size and T. */
 export const CONTROLS = { etas: [0.025, 0.035, 0.05, 0.07], batches: [1, 2, 4], etaB: 0.05, trainSize: 256, steps: 1000 } as const;
 
+/**
+ * The regime rule of every control sweep (stored in each sweep.json, so the per-sweep reports and
+ * `thermo report` apply it too): on a fixed training set of random labels, fitting them ends the regime.
+ */
+export const CONTROLS_REGIME = { fitFactor: FIT_EXIT_FACTOR } as const;
+
 /** The quantities whose drift is measured. */
 export const DRIFT_QUANTITIES = ['activationRateExact', 'sum_b', 'norm_V'];
 
@@ -57,7 +63,7 @@ function sweeps(quick: boolean, seeds: number): SweepSpec[] {
   const q = DRIFT_QUANTITIES;
   const sgdProbes: RunConfig['probes'] = [...(base.probes as RunConfig['probes']), 'soret'];
   const at = (dyn: string) => `controls-two-layer: ${dyn}, fixed training set of ${n}, ${T} steps`;
-  return [
+  const specs: SweepSpec[] = [
     { name: 'sgd-eta', title: at('SGD, |B| = 1, η sweep'), axis: 'eta', quantities: q, base: { ...base, probes: sgdProbes }, grid: { eta: [...CONTROLS.etas], seed } },
     // the noiseless and isotropic-noise controls: the theory predicts no thermophoretic drift, so no η² claim is judged
     { name: 'gd-eta', title: at('full-batch GD, η sweep'), axis: 'eta', quantities: q, judged: [], base: { ...base, batchSize: n }, grid: { eta: [...CONTROLS.etas], seed } },
@@ -83,6 +89,7 @@ function sweeps(quick: boolean, seeds: number): SweepSpec[] {
       }),
     ),
   ];
+  return specs.map((spec) => ({ ...spec, regime: CONTROLS_REGIME }));
 }
 
 /** A control run of a run directory's data. */
@@ -104,7 +111,7 @@ const f3 = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : 'n/a');
 function summarize(results: SweepResult[], dir: string) {
   const runs = results.flatMap((s) => s.runs).filter((r) => r.status.state === 'finished' && r.records.length > 1);
   // random labels on a fixed set: a run that has fitted them has left the regime too (regime.ts)
-  const analysis = analyzeControls(runs.map(controlRun), { quantities: DRIFT_QUANTITIES, regime: { fitFactor: FIT_EXIT_FACTOR } });
+  const analysis = analyzeControls(runs.map(controlRun), { quantities: DRIFT_QUANTITIES, regime: CONTROLS_REGIME });
   const T = analysis.steps;
   // the Soret prediction beside the measured noise-induced drift of Σb, per η at |B| = 1
   const sgd1 = runs.filter((r) => dynamicsOf(r.stored.config) === 'sgd' && r.stored.config.batchSize === 1);
@@ -160,7 +167,7 @@ function summarize(results: SweepResult[], dir: string) {
   writeFileAtomic(
     html,
     renderPage(`Controls: is it the noise? Drift over the first ${T} steps`, [
-      { heading: 'T, the window of the drift', text: [`${analysis.window}.`, `Regime rule: ${describeRule(regimeRule({ fitFactor: FIT_EXIT_FACTOR }))}.`] },
+      { heading: 'T, the window of the drift', text: [`${analysis.window}.`, `Regime rule: ${describeRule(regimeRule(CONTROLS_REGIME))}.`] },
       { heading: 'The three dynamics side by side', text: ['SGD (|B| = 1), full-batch GD and GD plus isotropic noise of SGD\'s per-step variance, from the same init and seeds.'], plots },
       ...DRIFT_QUANTITIES.map((q) => ({ heading: `Drift of ${q}`, text: [analysis.quantities[q]?.verdict ?? ''], table: driftTable(q) })),
       {

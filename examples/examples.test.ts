@@ -87,4 +87,9 @@ test('controls-two-layer --quick: SGD, GD and GD + isotropic noise; drift agains
   const gd = r.sweeps.find((s) => s.summary.sweep === 'gd-eta')!.summary;
   expect(Object.values(gd.probes).every((p) => p.claim === 'not-judged' || p.claim === 'no-fit')).toBe(true);
   expect(JSON.stringify(gd.probes)).not.toMatch(/support/);
+  // every per-sweep report applies the controls' regime rule (stored in its sweep.json)
+  for (const s of r.sweeps) {
+    expect(s.summary.regime.options.fitFactor).toBe(2);
+    expect(JSON.parse(fs.readFileSync(path.join(path.dirname(s.summaryFile), 'sweep.json'), 'utf8')).regime).toEqual({ fitFactor: 2 });
+  }
 }, 180000);
