@@ -8,6 +8,7 @@ import { driftCells, type ControlRun, type DriftCell } from './drift.js';
 import type { Estimate } from './bootstrap.js';
 import { fitPowerLaw, powerLawProblem, type PowerLawFit } from './powerLaw.js';
 import { regimeExit, type RegimeOptions } from './regime.js';
+import { checkRegimeOptions } from '../sweep/regimeOptions.js';
 import { FEW_SEEDS, fmtEstimate } from './verdict.js';
 
 export type { ControlRun, Dynamics } from './drift.js';
@@ -212,6 +213,7 @@ function chooseT(runs: ControlRun[], firstExit: ControlsAnalysis['exits'][number
 /** Analyzes control runs. */
 export function analyzeControls(runs: ControlRun[], opts: ControlsOptions): ControlsAnalysis {
   const resamples = opts.resamples ?? 1000;
+  if (opts.regime !== undefined) checkRegimeOptions(opts.regime, 'options.regime');
   const allExits = runs
     .map((r) => ({ r, e: regimeExit(r.records, opts.regime) }))
     .filter(({ e }) => Number.isFinite(e.step))

@@ -43,6 +43,8 @@ export interface FitSummaryInput {
   judged?: boolean;
   /** The common window T* in the axis's units: changes are read at its end (default: each curve's last step). */
   window?: number;
+  /** The window holds fewer records per value than a fit needs: the claim is 'short-window'. */
+  shortWindow?: { points: number; minPoints: number };
 }
 
 /** The summary of one fit of one quantity. */
@@ -56,7 +58,7 @@ export function summarizeFit(i: FitSummaryInput): FitSummary {
   const dir = direction(change);
   const loo = leaveOneOut(axis, groups, i.bootstrap);
   const scoreAtPredicted = collapse[String(PREDICTION[axis].predicted)];
-  const v = verdict({ quantity: i.quantity, axis, fit, scoreAtPredicted, changes: change, direction: dir, leaveOneOut: loo, judged: i.judged });
+  const v = verdict({ quantity: i.quantity, axis, fit, scoreAtPredicted, changes: change, direction: dir, leaveOneOut: loo, judged: i.judged, shortWindow: i.shortWindow });
   return {
     runs: i.runs,
     exponent: fit ? { value: fit.value, ci: fit.ci } : null,

@@ -83,21 +83,41 @@ test('a window too short to fit falls back to leaving the unstable runs out whol
   expect(s.regime.headlineReason).toMatch(/holds only \d+ record\(s\) for some value \(fewer than 40\): the headline fit leaves those/);
 });
 
-test('every run leaving within a short window: the short window is fitted and flagged, as no run can stand in', () => {
-  // a net that learns: every run's held-out loss falls 10% from step 5 on, so every run ends its early phase
-  const learning = sweep().map((r) => ({ ...r, records: r.records.map((x) => ({ ...x, probeLoss: Math.log(2) * (x.step >= 5 ? 0.9 : 1) })) }));
-  const withRule = { ...spec, quantities: ['q'], regime: { learnDrop: 0.01 } };
-  const s = analyzeSweep(withRule, learning, { bootstrap: 30 }).summary;
-  expect(s.unstable).toHaveLength(16);
-  expect(s.unstable[0].reason).toMatch(/held-out loss .* the early phase is over/);
-  expect(s.regime.options.learnDrop).toBe(0.01);
-  expect(s.regime.window.tooShort).toBe(true);
-  expect(s.regime.mode).toBe('truncate');
-  expect(s.probes.q.headline).toBe('inRegime');
-  expect(s.probes.q.fits.inRegime!.runs).toBe(16);
-  expect(s.regime.headlineReason).toMatch(/fewer than 10, and too few runs stay in the regime to stand in, so read this fit as indicative only/);
-  // the spec's rule is applied; the caller's options override it
-  expect(analyzeSweep(withRule, learning, { bootstrap: 30, regime: { learnDrop: null } }).summary.unstable).toEqual([]);
+describe('every run leaves early (a learning net ends its early phase), so no run can stand in', () => {
+  /** Every run's held-out loss falls 10% from step k·(0.1/η)² on: every run ends its early phase. */
+  const learning = (k: (eta: number) => number) =>
+    sweep().map((r) => ({ ...r, records: r.records.map((x) => ({ ...x, probeLoss: Math.log(2) * (x.step >= k(r.stored.config.eta) ? 0.9 : 1) })) }));
+  const withRule: SweepSpec = { ...spec, quantities: ['q'], regime: { learnDrop: 0.01 } };
+
+  test('a window of 3 to 9 records per value is fitted, its claim short-window (never a firm verdict)', () => {
+    const s = analyzeSweep(withRule, learning((eta) => 5 * (0.1 / eta) ** 2), { bootstrap: 30 }).summary;
+    expect(s.unstable).toHaveLength(16);
+    expect(s.unstable[0].reason).toMatch(/held-out loss .* the early phase is over/);
+    expect(s.regime.options.learnDrop).toBe(0.01);
+    expect(s.regime.window.tooShort).toBe(true);
+    expect(s.regime.window.points).toBeGreaterThanOrEqual(3);
+    expect(s.regime.mode).toBe('truncate');
+    const q = s.probes.q;
+    expect(q.headline).toBe('inRegime');
+    expect(q.fits.inRegime!.runs).toBe(16);
+    expect(q.claim).toBe('short-window');
+    expect(q.verdict).toMatch(/too short a window to judge \(\d record\(s\) per value inside it, fewer than 10\): the estimate is indicative only/);
+    expect(q.verdict).not.toMatch(/support|consistent with/);
+    expect(s.regime.headlineReason).toMatch(/fewer than 10, and too few runs stay in the regime to stand in, so read this fit as indicative only/);
+  });
+
+  test('a window of fewer than 3 records per value gives no in-regime fit: the headline is all runs', () => {
+    const s = analyzeSweep(withRule, learning(() => 5), { bootstrap: 30 }).summary;
+    expect(s.regime.window.points).toBeLessThan(3);
+    expect(s.regime.mode).toBe('exclude');
+    expect(s.probes.q.fits.inRegime).toBeNull();
+    expect(s.probes.q.headline).toBe('all');
+    expect(s.regime.headlineReason).toMatch(/no in-regime fit is possible: the headline is the all-runs fit/);
+  });
+
+  test("the spec's rule is applied, and the caller's options override it", () => {
+    expect(analyzeSweep(withRule, learning(() => 5), { bootstrap: 30, regime: { learnDrop: null } }).summary.unstable).toEqual([]);
+  });
 });
 
 test('a window that is a small share of the rescaled time the runs span is called out', () => {
@@ -145,4 +165,17 @@ test('a finished run whose records stop short of its final step is left out and 
   expect(s.leftOut).toEqual([
     expect.objectContaining({ state: 'records cut short', reason: expect.stringMatching(/^records end at step \d+, but the run finished at step \d+ \(records\.jsonl cut short\?\)$/) }),
   ]);
+});
+
+test('regime options are checked at the analysis entry points; Infinity and null switch a part off', () => {
+  const runs = sweep({ exitAt: 700 });
+  expect(() => analyzeSweep(spec, runs, { regime: { fitFactor: 0 } })).toThrow(/options\.regime\.fitFactor: got 0; allowed: a finite number > 1/);
+  expect(() => analyzeSweep({ ...spec, regime: { learnDrop: 1.5 } }, runs)).toThrow(/spec\.regime\.learnDrop: got 1\.5/);
+  expect(() => analyzeSweep(spec, runs, { regime: { lossFactr: 2 } as never })).toThrow(/options\.regime\.lossFactr: got 2; allowed: no such option/);
+  const off = analyzeSweep({ ...spec, quantities: ['q'] }, runs, { bootstrap: 10, regime: { lossFactor: Infinity } }).summary;
+  expect(off.unstable).toEqual([]);
+  expect(off.regime.options.lossFactor).toBeNull();
+  // an undefined option of the caller does not erase the spec's
+  const kept = analyzeSweep({ ...spec, quantities: ['q'], regime: { lossFactor: null } }, runs, { bootstrap: 10, regime: { lossFactor: undefined } }).summary;
+  expect(kept.unstable).toEqual([]);
 });

@@ -2,12 +2,16 @@
  * A sweep's analysis. Each finished run is checked against the small-η regime rule (regime.ts) and
  * two fits are made per quantity: "all" (every finished run, full length) and "inRegime" (each run up
  * to its exit, so the common window T* decides the collapse range; when that window is too short, the
- * runs that leave are left out whole). The in-regime fit is the headline when it exists (headline.ts).
+ * runs that leave are left out whole, unless fewer than two swept values would remain: then a window
+ * of at least {@link MIN_SHORT_WINDOW_POINTS} records per value is still fitted, its claims marked
+ * 'short-window', and a shorter one gives no in-regime fit). The in-regime fit is the headline when it
+ * exists (headline.ts).
  * Each fit has its exponent with a bootstrap interval, collapse scores, changes, leave-one-out fits and
  * a verdict (fitSummary.ts, verdict.ts). Diverged, unfinished and empty runs are left out and listed.
  */
 import type { RunData } from '../records/types.js';
 import type { SweepSpec } from '../sweep/sweep.js';
+import { checkRegimeOptions, mergeRegimeOptions } from '../sweep/regimeOptions.js';
 import { fitSet, summarizeFit } from './fitSummary.js';
 import { headlineReason, headlineVerdict, pickHeadline } from './headline.js';
 import { describeRule, inRegimeRecords, regimeExit, regimeRule } from './regime.js';
@@ -26,7 +30,7 @@ import type {
   ValueRegime,
 } from './summaryTypes.js';
 import { PREDICTION } from './verdict.js';
-import { MIN_WINDOW_POINTS, regimeWindow, SHORT_COVERAGE } from './window.js';
+import { MIN_SHORT_WINDOW_POINTS, MIN_WINDOW_POINTS, regimeWindow, SHORT_COVERAGE } from './window.js';
 
 export type * from './summaryTypes.js';
 export { PREDICTION, PREDICTED_TO_FALL } from './verdict.js';
@@ -80,7 +84,9 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
   const axis = spec.axis;
   const pred = PREDICTION[axis];
   // the spec's rule (stored in sweep.json, so a rebuilt report applies it too), overridden by the caller's
-  const rule = regimeRule({ ...spec.regime, ...opts.regime });
+  if (spec.regime !== undefined) checkRegimeOptions(spec.regime, 'spec.regime');
+  if (opts.regime !== undefined) checkRegimeOptions(opts.regime, 'options.regime');
+  const rule = regimeRule(mergeRegimeOptions(spec.regime, opts.regime));
   const minPoints = opts.minWindowPoints ?? MIN_WINDOW_POINTS;
   const finished = runs.filter(usable);
   const exits: RunExit[] = finished.map((r) => {
@@ -97,9 +103,12 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
   const window = regimeWindow(axis, spans(truncated.filter((r) => r.records.length > 0)), minPoints);
   const stable = finished.filter((_, i) => !Number.isFinite(exits[i].step));
   // a short window falls back to leaving the runs that leave out whole, unless fewer than two swept values
-  // would remain (e.g. a learning net, every run of which ends its early phase): then the short window is fitted
+  // would remain (e.g. a learning net, every run of which ends its early phase): then the short window is
+  // fitted if it holds MIN_SHORT_WINDOW_POINTS records per value, its claims marked 'short-window'
   const standIn = new Set(stable.map((r) => r.stored.config[axis])).size >= 2;
-  const mode: RegimeSummary['mode'] = unstable.length === 0 ? 'none' : window.tooShort && standIn ? 'exclude' : 'truncate';
+  const fitShort = window.tooShort && !standIn && window.points >= MIN_SHORT_WINDOW_POINTS;
+  const mode: RegimeSummary['mode'] = unstable.length === 0 ? 'none' : window.tooShort && !fitShort ? 'exclude' : 'truncate';
+  const shortWindow = fitShort ? { points: window.points, minPoints } : undefined;
   const inRuns = mode === 'none' ? finished : mode === 'truncate' ? truncated : stable;
 
   const all = fitSet(axis, finished, spec.quantities, opts.bootstrap);
@@ -107,11 +116,11 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
   const probes: Record<string, QuantitySummary> = {};
   for (const q of spec.quantities) {
     const judged = spec.judged?.includes(q) ?? true;
-    const fit = (set: FitSet, n: number, window?: number) =>
-      summarizeFit({ axis, quantity: q, groups: set.groups[q], fit: set.fits[q], runs: n, bootstrap: opts.bootstrap, judged, window });
+    const fit = (set: FitSet, n: number, window?: number, short?: typeof shortWindow) =>
+      summarizeFit({ axis, quantity: q, groups: set.groups[q], fit: set.fits[q], runs: n, bootstrap: opts.bootstrap, judged, window, shortWindow: short });
     const allSum = fit(all, finished.length);
     // in-regime changes are read at the end of the common window T* (each run counts up to its exit)
-    const inSum = mode === 'none' ? allSum : inRegime ? fit(inRegime, inRuns.length, mode === 'truncate' ? window.T : undefined) : null;
+    const inSum = mode === 'none' ? allSum : inRegime ? fit(inRegime, inRuns.length, mode === 'truncate' ? window.T : undefined, shortWindow) : null;
     const headline = pickHeadline(inSum, allSum);
     const h = headline === 'inRegime' ? inSum! : allSum;
     probes[q] = {

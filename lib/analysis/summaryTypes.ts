@@ -108,7 +108,10 @@ export interface RegimeSummary {
     normFactor: number | null;
     normFields: string[];
   };
-  /** 'none': no run leaves; 'truncate': runs cut at their exits; 'exclude': window too short, leaving runs left out whole. */
+  /**
+   * 'none': no run leaves; 'truncate': runs cut at their exits (with a window too short to fit only when no run can
+   * stand in: claims then 'short-window'); 'exclude': window too short, leaving runs left out whole.
+   */
   mode: 'none' | 'truncate' | 'exclude';
   /** Common window of the truncated runs (T* in `units`). */
   window: RegimeWindow;
@@ -184,7 +187,7 @@ export interface SweepAnalysis {
 export interface AnalyzeOptions {
   /** Bootstrap resamples per fit (default 200; leave-one-out fits use half, at least 20). */
   bootstrap?: number;
-  /** Thresholds of the regime rule. */
+  /** Thresholds of the regime rule, laid over the spec's `regime` (the caller's win; undefined keys are skipped). */
   regime?: RegimeOptions;
   /** Records each swept value needs inside the common window (default MIN_WINDOW_POINTS, window.ts). */
   minWindowPoints?: number;

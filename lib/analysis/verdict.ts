@@ -39,6 +39,7 @@ export type Claim =
   | 'bimodal'
   | 'unstable-fit'
   | 'too-few-seeds'
+  | 'short-window'
   | 'no-change'
   | 'not-judged'
   | 'no-fit';
@@ -55,6 +56,8 @@ export interface VerdictInput {
   leaveOneOut: { without: number; value: number; ci: [number, number] }[];
   /** Judge the exponent against the prediction (default true); false: report the fit only. */
   judged?: boolean;
+  /** The fit's window holds fewer records per swept value than a fit needs (the fit is indicative only). */
+  shortWindow?: { points: number; minPoints: number };
 }
 
 /** Formats a number for verdicts; never prints NaN (prints "n/a"). */
@@ -109,6 +112,10 @@ function claimOf(v: VerdictInput, seeds: number): { claim: Claim; text: string }
     return out('too-few-seeds', `too few seeds to judge (${seeds} per value: the bootstrap only repeats the fit, so there is no interval)`);
   }
   if (v.direction === 'unchanged') return out('no-change', `nothing to judge: ${v.quantity} does not change beyond noise`);
+  if (v.shortWindow) {
+    const { points, minPoints } = v.shortWindow;
+    return out('short-window', `too short a window to judge (${points} record(s) per value inside it, fewer than ${minPoints}): the estimate is indicative only`);
+  }
   if (!(lo <= fit.value && fit.value <= hi)) {
     return out('unstable-fit', 'inconclusive: the fit is unstable (the estimate lies outside its own bootstrap interval)');
   }

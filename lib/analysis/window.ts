@@ -15,6 +15,12 @@ import type { SweepAxis } from '../sweep/sweep.js';
 export const MIN_WINDOW_POINTS = 10;
 
 /**
+ * Records per swept value below which even an indicative fit of a short window is not made (when no run
+ * can stand in for those that leave): with two, a curve is a straight line from its start.
+ */
+export const MIN_SHORT_WINDOW_POINTS = 3;
+
+/**
  * Share of the runs' rescaled time below which the in-regime window is called out as short (the fit
  * then sees the start of the curves only; it is still made, and the share is reported).
  */

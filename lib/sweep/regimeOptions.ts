@@ -6,7 +6,10 @@
 import { ConfigError } from '../core/errors.js';
 import { checkArray, checkKeys, checkNumber } from '../core/validate.js';
 
-/** Options of the regime rule; a missing option takes the rule's default, `null` switches that part off. */
+/**
+ * Options of the regime rule; a missing (or undefined) option takes the rule's default; `null` switches
+ * a threshold off (as do Infinity for the factors and 0 for `learnDrop`).
+ */
 export interface RegimeOptions {
   /** Exit when the running training loss exceeds this multiple of the initial loss (default 2; Infinity or null: off). */
   lossFactor?: number | null;
@@ -38,17 +41,20 @@ export const REGIME_LIMITS = {
   normFields: 100,
 } as const;
 
-/** Checks regime options given in a sweep spec (unknown keys, each threshold's range); a ConfigError names the field. */
+/** Checks regime options (unknown keys, each threshold's range); a ConfigError names the field. */
 export function checkRegimeOptions(value: unknown, where: string): RegimeOptions {
   checkKeys(value, KEYS, where);
   const o = value as RegimeOptions;
+  // a factor may be Infinity (off; JSON writes it as null, which reads back the same)
   const factor = (x: unknown, key: string) => {
-    if (x !== undefined && x !== null) checkNumber(x, { gt: 1 }, `${where}.${key}`);
+    if (x !== undefined && x !== null && x !== Infinity) checkNumber(x, { gt: 1 }, `${where}.${key}`);
   };
   factor(o.lossFactor, 'lossFactor');
   factor(o.fitFactor, 'fitFactor');
   factor(o.normFactor, 'normFactor');
-  if (o.learnDrop !== undefined && o.learnDrop !== null) checkNumber(o.learnDrop, { gt: 0, lt: 1 }, `${where}.learnDrop`);
+  if (o.learnDrop !== undefined && o.learnDrop !== null && o.learnDrop !== 0) {
+    checkNumber(o.learnDrop, { gt: 0, lt: 1 }, `${where}.learnDrop`);
+  }
   if (o.lossWindow !== undefined) checkNumber(o.lossWindow, { integer: true, ge: 1, le: REGIME_LIMITS.lossWindow }, `${where}.lossWindow`);
   if (o.normFields !== undefined) {
     if (Array.isArray(o.normFields) && o.normFields.length > REGIME_LIMITS.normFields) {
@@ -60,4 +66,11 @@ export function checkRegimeOptions(value: unknown, where: string): RegimeOptions
     });
   }
   return o;
+}
+
+/** The options of `over` laid over `base`, skipping keys `over` leaves undefined. */
+export function mergeRegimeOptions(base: RegimeOptions | undefined, over: RegimeOptions | undefined): RegimeOptions {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over ?? {})) if (v !== undefined) out[k] = v;
+  return out as RegimeOptions;
 }
