@@ -203,5 +203,25 @@ describe('dataset sources and provenance', () => {
       seen.add(a.slice(0, 8).join(','));
     }
     expect(seen.size).toBe(100);
+    // a training sample is the start of the training split, built without the rest
+    const set = unit.trainSet()!;
+    const sample = unit.trainSample(7)!;
+    expect(set.size).toBe(100);
+    expect(sample.size).toBe(7);
+    expect(Array.from(sample.x)).toEqual(Array.from(set.x.subarray(0, 7 * 3072)));
+    expect(Array.from(sample.y)).toEqual(Array.from(set.y.subarray(0, 7)));
+    expect(unit.trainSample(1000)!.size).toBe(100);
   });
+});
+
+test('a synthetic training sample is the start of the fixed training set (null online)', async () => {
+  const fixed = await memberData(makeConfig({ inputDim: 5, trainSize: 30, seed: 3 }));
+  const set = fixed.trainSet()!;
+  const sample = fixed.trainSample(4)!;
+  expect(Array.from(sample.x)).toEqual(Array.from(set.x.subarray(0, 20)));
+  expect(Array.from(sample.y)).toEqual(Array.from(set.y.subarray(0, 4)));
+  expect(fixed.trainSample(100)!.size).toBe(30);
+  const online = await memberData(makeConfig({ inputDim: 5, seed: 3 }));
+  expect(online.trainSet()).toBeNull();
+  expect(online.trainSample(4)).toBeNull();
 });

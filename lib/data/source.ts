@@ -25,8 +25,10 @@ export interface MemberData {
   batch(t: number, B: number, batchSize: number, x: Float32Array, y: Float32Array, row: number): void;
   /** The first n samples of the probe set. */
   probeSet(n: number): Samples;
-  /** The fixed training set in index order (null for online SGD). */
+  /** The fixed training set in index order (null for online SGD on synthetic data). */
   trainSet(): Samples | null;
+  /** The first min(n, size) samples of {@link trainSet}, without building the rest (null where it is null). */
+  trainSample(n: number): Samples | null;
 }
 
 /** Largest synthetic training set kept in memory (floats); larger ones are redrawn sample by sample. */
@@ -82,8 +84,15 @@ class SyntheticData implements MemberData {
   }
 
   trainSet(): Samples | null {
+    return this.trainSample(this.cfg.trainSize);
+  }
+
+  trainSample(n: number): Samples | null {
     if (!this.order) return null;
-    return this.set ?? this.draws(STREAM.setX, STREAM.setY, this.cfg.trainSize);
+    const m = Math.min(n, this.cfg.trainSize);
+    if (!this.set) return this.draws(STREAM.setX, STREAM.setY, m);
+    if (m === this.set.size) return this.set;
+    return { x: this.set.x.slice(0, m * this.cfg.inputDim), y: this.set.y.slice(0, m), size: m };
   }
 }
 
@@ -174,7 +183,12 @@ class ImageData implements MemberData {
   }
 
   trainSet(): Samples | null {
-    const n = this.cfg.trainSize > 0 ? Math.min(this.cfg.trainSize, this.ds.train.n) : this.ds.train.n;
+    return this.trainSample(Infinity);
+  }
+
+  trainSample(count: number): Samples | null {
+    const size = this.cfg.trainSize > 0 ? Math.min(this.cfg.trainSize, this.ds.train.n) : this.ds.train.n;
+    const n = Math.min(count, size);
     const x = new Float32Array(n * this.cfg.inputDim);
     const y = new Float32Array(n);
     for (let i = 0; i < n; i++) this.copy('train', i, x, y, i);

@@ -41,9 +41,9 @@ export interface ProbeContext {
   /** The forward pass on the probe sets, computed on first call and shared by all probes due at this step. */
   forwardOnProbeSet(): BatchedForward;
   /**
-   * Each member's fixed training set (runs with `trainSize` > 0), its first min(trainSize, probeSamples)
-   * samples in index order: inputs [K', n, M] and labels [K', n]; null for online SGD. Built on first call,
-   * owned by the loop.
+   * The first min(size, probeSamples) samples, in index order, of each member's training set: the fixed set of
+   * a run with `trainSize` > 0, or an image dataset's training split (which SGD samples); null for online SGD on
+   * synthetic data. Inputs [K', n, M] and labels [K', n]; built on first call, owned by the loop.
    */
   trainingSample(): Promise<{ x: tf.Tensor3D; y: tf.Tensor2D } | null>;
 }

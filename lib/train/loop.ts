@@ -80,17 +80,12 @@ class ProbeSets {
     if (!s) this.sets.set(cfg.seed, (s = memberData(cfg).then((d) => d.probeSet(cfg.probeSamples))));
     return s;
   }
-  /** The first min(trainSize, probeSamples) samples of the member's fixed training set (null for online SGD). */
+  /** The first min(size, probeSamples) samples of the member's training set (null for online SGD on synthetic data). */
   trainSample(cfg: RunConfig): Promise<Samples | null> {
     let s = this.train.get(cfg.seed);
-    if (!s) this.train.set(cfg.seed, (s = memberData(cfg).then((d) => firstSamples(d.trainSet(), cfg.probeSamples, cfg.inputDim))));
+    if (!s) this.train.set(cfg.seed, (s = memberData(cfg).then((d) => d.trainSample(cfg.probeSamples))));
     return s;
   }
-}
-
-function firstSamples(set: Samples | null, n: number, M: number): Samples | null {
-  if (!set || set.size <= n) return set;
-  return { x: set.x.slice(0, n * M), y: set.y.slice(0, n), size: n };
 }
 
 /** Stacks the members' samples (all of one size) into [K', n, M] inputs and [K', n] labels. */
