@@ -18,6 +18,10 @@ describe('headline fit in the small-η regime', () => {
       expect(u.step).toBeLessThan(700 + 50 * u.seed + 200);
       expect(u.lastStep).toBe(2000);
       expect(u.reason).toMatch(/running training loss .* > 2× initial 0\.693/);
+      // the run's own change over its in-regime span, for each quantity
+      const run = runs.find((r) => r.dir === u.dir)!;
+      const before = run.records.filter((r) => r.step < u.step);
+      expect(u.changes.q).toEqual({ from: run.records[0].q, to: before.at(-1)!.q, toStep: before.at(-1)!.step });
     }
     expect(s.runs).toEqual({ total: 16, finished: 16, unstable: 4, inRegime: 12 });
     expect(s.leftOut).toEqual([]);

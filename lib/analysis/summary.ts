@@ -70,6 +70,16 @@ function leftOutRuns(runs: RunData[]): LeftOutRun[] {
     });
 }
 
+/** A run's change of each quantity over its own in-regime span: first record to the last before `exit`. */
+function ownChanges(r: RunData, exit: number, quantities: string[]): UnstableRun['changes'] {
+  const out: UnstableRun['changes'] = {};
+  for (const q of quantities) {
+    const recs = r.records.filter((x) => x.step < exit && typeof x[q] === 'number' && Number.isFinite(x[q]));
+    if (recs.length) out[q] = { from: recs[0][q], to: recs[recs.length - 1][q], toStep: recs[recs.length - 1].step };
+  }
+  return out;
+}
+
 function valueRegimes(exits: RunExit[]): ValueRegime[] {
   const values = [...new Set(exits.map((e) => e.value))].sort((a, b) => a - b);
   return values.map((value) => {
@@ -96,7 +106,7 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
   const unstable: UnstableRun[] = finished.flatMap((r, i) => {
     const e = exits[i];
     const lastStep = r.records[r.records.length - 1].step;
-    return Number.isFinite(e.step) ? [{ ...runInfo(r), step: e.step, lastStep, reason: e.reason ?? '' }] : [];
+    return Number.isFinite(e.step) ? [{ ...runInfo(r), step: e.step, lastStep, reason: e.reason ?? '', changes: ownChanges(r, e.step, spec.quantities) }] : [];
   });
   const truncated = finished.map((r, i) => ({ ...r, records: inRegimeRecords(r.records, exits[i].step) }));
   const spans = (rs: RunData[]) => rs.map((r) => ({ value: r.stored.config[axis], steps: r.records.map((x) => x.step) }));

@@ -77,6 +77,11 @@ export interface UnstableRun {
   /** Last recorded step. */
   lastStep: number;
   reason: string;
+  /**
+   * Per analyzed quantity, the run's own in-regime change: its first recorded value and its last before the
+   * exit (with that record's step); absent for a quantity the run has no record of before its exit.
+   */
+  changes: Record<string, { from: number; to: number; toStep: number }>;
 }
 
 /** A run directory of another spec that the caller ignored, with why. */

@@ -44,6 +44,7 @@ test('the page states the rule, T*, both fits, the headline, the unstable and ig
   expect(text).toMatch(/all runs, full length/);
   expect(text).toMatch(/4 run\(s\) left the small-η regime/);
   expect(text).toMatch(/seed 0: left the regime at step \d+ of 2000 \(running training loss/);
+  expect(text).toMatch(/; in regime: q 0\.\d{3} → 0\.\d{3} \(step \d+\)/);
   expect(text).toMatch(/1 run\(s\) of another spec ignored<\/b>: another spec \(probeSamples differs\)/);
   expect(text).toMatch(/speed not recorded/);
   expect(text).not.toMatch(/NaN/);

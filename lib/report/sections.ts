@@ -75,7 +75,12 @@ export function runsSection(s: SweepSummary): string {
   const out: string[] = [];
   const unstable = s.unstable ?? [];
   if (unstable.length) {
-    const items = unstable.map((r) => `<li>${where(r)}: left the regime at step ${r.step} of ${r.lastStep} (${escapeHtml(r.reason)})</li>`);
+    const own = (r: (typeof unstable)[number]) =>
+      Object.entries(r.changes ?? {}).map(([q, c]) => `${escapeHtml(q)} ${num(c.from)} → ${num(c.to)} (step ${c.toStep})`).join(', ');
+    const items = unstable.map((r) => {
+      const changes = own(r);
+      return `<li>${where(r)}: left the regime at step ${r.step} of ${r.lastStep} (${escapeHtml(r.reason)})${changes ? `; in regime: ${changes}` : ''}</li>`;
+    });
     const use = s.regime?.mode === 'exclude' ? 'left out of the in-regime fit' : 'the in-regime fit uses them up to their exit';
     const what = `<b>${unstable.length} run(s) left the small-η regime</b> (records kept; ${use}; dashed past the exit)`;
     out.push(`<p>${what}:</p><ul>${items.join('')}</ul>`);
