@@ -11,8 +11,8 @@
  *   against PyTorch CUDA when it is there;
  * - probes: the cost of each probe relative to a training step.
  * Options: --sections cpu,engines,gpu,probes  --seconds S  --rounds R  --device cpu|gpu  --out FILE.
- * The JSON is rewritten after each section (`sectionsDone`, `complete`), so a run cut short by a time
- * limit keeps the sections it finished.
+ * The JSON is rewritten after each section (`sectionsDone`, `sectionsSkipped`, `complete`), so a run cut
+ * short by a time limit keeps the sections it finished.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -196,16 +196,26 @@ async function main(): Promise<void> {
   const out = o.out ?? path.join('benchmarks', 'results', `${report.date.slice(0, 19).replace(/:/g, '')}-${os.hostname()}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   // written after every section (atomically), so that a run stopped by a time limit keeps what it measured
-  const save = (done: string[]) => writeFileAtomic(out, `${JSON.stringify({ ...report, sectionsDone: done, complete: done.length === sections.length }, null, 2)}\n`);
+  const skipped: string[] = [];
+  const save = (done: string[]) => {
+    const complete = done.length + skipped.length === sections.length;
+    writeFileAtomic(out, `${JSON.stringify({ ...report, sectionsDone: done, sectionsSkipped: skipped, complete }, null, 2)}\n`);
+  };
   const done: string[] = [];
   const run: [string, () => Promise<void>][] = [
     ['cpu', () => cpuSection(report, seconds, rounds)],
     ['engines', () => enginesSection(report, seconds, webgpu)],
-    ['gpu', () => (webgpu.ok ? gpuSection(report, seconds, o.device === 'gpu' ? 'gpu' : 'cpu', () => save(done)) : Promise.resolve())],
+    ['gpu', () => gpuSection(report, seconds, o.device === 'gpu' ? 'gpu' : 'cpu', () => save(done))],
     ['probes', () => probesSection(report, seconds)],
   ];
   for (const [name, section] of run) {
     if (!sections.includes(name)) continue;
+    if (name === 'gpu' && !webgpu.ok) {
+      console.log('gpu section skipped: no WebGPU adapter');
+      skipped.push(name);
+      save(done);
+      continue;
+    }
     await section();
     done.push(name);
     save(done);

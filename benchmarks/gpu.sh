@@ -24,11 +24,11 @@ stage() { # name seconds scale command...   (scale: the share of the full run's 
   # the extrapolation only for a scaled stage that finished
   local full=null
   [ "$scale" != 1 ] && [ $rc -eq 0 ] && full=$(awk "BEGIN{print $secs / $scale}")
-  echo "{\"stage\":\"$name\",\"rc\":$rc,\"seconds\":$secs,\"scale\":$scale,\"fullRunSecondsAtMost\":$full,\"timedOut\":$([ $rc -eq 124 ] && echo true || echo false)}" | tee -a "$OUT/stages.jsonl"
+  echo "{\"stage\":\"$name\",\"rc\":$rc,\"seconds\":$secs,\"scale\":$scale,\"fullRunSecondsAtMost\":$full,\"timedOut\":$({ [ $rc -eq 124 ] || [ $rc -eq 137 ]; } && echo true || echo false)}" | tee -a "$OUT/stages.jsonl"
   tail -n 25 "$OUT/$name.log"
 }
-nvidia-smi -L 2>/dev/null | tee "$OUT/gpu.txt"
-node dist/lib/cli/main.js backends | tee "$OUT/backends.txt"
+timeout -k 2 10 nvidia-smi -L 2>/dev/null | tee "$OUT/gpu.txt"
+timeout -k 2 30 node dist/lib/cli/main.js backends | tee "$OUT/backends.txt"
 RES=/tmp/gpu-results   # reports are large: only summaries come back
 # 1. the GPU section of the bench: fused two-layer ensembles (16 … 4,096 members), FC6 / CNN6 at batch 32,
 #    the 16-member FC6 ensemble, the CIFAR-size step; library and PyTorch CUDA in the same run

@@ -38,11 +38,13 @@ export { every, logSpaced, linearSpaced, atSteps, union, configSchedule, nextDue
 export { activationRateProbe, exactActivationRateProbe, weightNormsProbe, lossProbe, gradVarianceProbe, probesFor } from './probes/builtin.js';
 export { soretProbe, soretUnit } from './probes/soret.js';
 export * from './records/types.js';
-export { runId, runDir, configHash } from './records/runDir.js';
+export { runId, runDir, configHash, configChecksum } from './records/runDir.js';
 export { RunLockedError } from './records/lock.js';
 export { RunWriter } from './records/writer.js';
 export { readManifest, writeManifest, type SweepManifest } from './records/manifest.js';
-export { readRun, readSweep, readSweepRuns, readStoredConfig, readStatus, parseRecords, recordsToCsv, type ReadRun, type SweepRuns } from './records/reader.js';
+export {
+  readRun, readSweep, readSweepRuns, readStoredConfig, readStatus, parseRecords, recordsToCsv, editedConfig, type ReadRun, type SweepRuns,
+} from './records/reader.js';
 export * from './sweep/sweep.js';
 export { runConfig, runMembers, planGroups, claimRun, type RunOutcome, type RunnerOptions } from './sweep/runner.js';
 export { planSweep, runSweep, runExample, exampleSweeps, type RunExampleOptions, type ExampleResult, type Shard, type PlannedSweep, type SweepRunOptions } from './run/run.js';
@@ -58,9 +60,11 @@ export type {
 } from './analysis/summaryTypes.js';
 export {
   regimeExit, regimeRule, runningTrainLoss, inRegimeRecords, describeRule, LOSS_EXIT_FACTOR, LOSS_WINDOW_STEPS, NORM_EXIT_FACTOR,
-  NORM_EXIT_FIELDS, REGIME_RATIONALE, type RegimeOptions, type RegimeExit,
+  NORM_EXIT_FIELDS, REGIME_RATIONALE, FIT_EXIT_FACTOR, LEARN_EXIT_DROP, LEARN_RATIONALE, type RegimeOptions, type RegimeExit,
+  type RegimeRule,
 } from './analysis/regime.js';
-export { regimeWindow, MIN_WINDOW_POINTS, type RegimeWindow } from './analysis/window.js';
+export { checkRegimeOptions, mergeRegimeOptions, REGIME_LIMITS } from './sweep/regimeOptions.js';
+export { regimeWindow, MIN_WINDOW_POINTS, MIN_SHORT_WINDOW_POINTS, SHORT_COVERAGE, type RegimeWindow } from './analysis/window.js';
 export { verdict, COLLAPSE_GOOD, COLLAPSE_POOR, MIN_SEEDS_TO_JUDGE, type Claim } from './analysis/verdict.js';
 export { groupChange, direction, type GroupChange } from './analysis/change.js';
 export { speedOf, formatSpeed } from './analysis/speed.js';

@@ -62,7 +62,7 @@ const battery: [string, () => string[], number, RegExp][] = [
   ['missing config file', () => ['sweep', path.join(tmp, 'nope.json')], 2, /spec\.json: got '.*nope\.json'; allowed: a readable JSON file \(ENOENT\)/],
   ['run name escaping the results root', () => ['sweep', sweepFile('escape', { name: '../../etc' }), '--out', out()], 2, /\.name: got '\.\.\/\.\.\/etc'; allowed: a name of letters, digits/],
   ['results directory not writable', () => { const f = path.join(tmp, 'a-file'); fs.writeFileSync(f, ''); return ['sweep', sweepFile('ok1'), '--out', path.join(f, 'sub')]; }, 1, /a-file\/sub\/sweeps: results directory is not writable \(ENOTDIR\)/],
-  ['an empty --data-dir', () => ['run', 'fig2-cnn6-fmnist', '--quick', '--data-dir', '', '--out', out()], 2, /--data-dir: got ''; allowed: a non-empty directory path/],
+  ['an empty --data-dir', () => ['run', 'fig2-cnn6-fmnist', '--quick', '--data-dir', '', '--out', out()], 2, /--data-dir: got ''; allowed: a non-empty directory path \(leave it out/],
   ['missing data directory', () => ['run', 'a6-cifar10', '--quick', '--data-dir', path.join(tmp, 'no-data'), '--out', out()], 1, /no-data: the data directory does not exist/],
   ['truncated IDX file', () => {
     const dir = path.join(tmp, 'fm-trunc');

@@ -10,7 +10,7 @@ import type { SweepSummary } from '../analysis/summary.js';
 import { ConfigError } from '../core/errors.js';
 import { ENGINE_NAMES } from '../engines/engine.js';
 import type { ExampleSpec } from '../run/example.js';
-import { EXAMPLE_LIMITS, runExample, type ExampleResult, type RunExampleOptions, type Shard } from '../run/run.js';
+import { checkDataDir, EXAMPLE_LIMITS, runExample, type ExampleResult, type RunExampleOptions, type Shard } from '../run/run.js';
 import { handleCliError } from './errors.js';
 import { makeProgress } from './progress.js';
 
@@ -69,9 +69,6 @@ export function flagsToOptions(o: Record<string, unknown>): RunExampleOptions {
       throw new ConfigError('--budget-scale', o.budgetScale, `a number > 0 and <= ${EXAMPLE_LIMITS.budgetScale}`);
     }
   }
-  if (o.dataDir !== undefined && String(o.dataDir).trim() === '') {
-    throw new ConfigError('--data-dir', o.dataDir, 'a non-empty directory path (leave the flag out to use the default data sources)');
-  }
   const engine = o.engine as string | undefined;
   if (engine !== undefined && engine !== 'auto' && !(ENGINE_NAMES as readonly string[]).includes(engine)) {
     throw new ConfigError('--engine', engine, `one of ${[...ENGINE_NAMES, 'auto'].map((e) => `'${e}'`).join(', ')}`);
@@ -83,7 +80,7 @@ export function flagsToOptions(o: Record<string, unknown>): RunExampleOptions {
     seeds: int(o.seeds, '--seeds', 1, EXAMPLE_LIMITS.seeds),
     bootstrap: int(o.bootstrap, '--bootstrap', 10, EXAMPLE_LIMITS.bootstrap),
     shard: o.shard === undefined ? undefined : parseShard(o.shard),
-    ...(o.dataDir === undefined ? {} : { dataDir: String(o.dataDir) }),
+    ...(o.dataDir === undefined ? {} : { dataDir: checkDataDir(String(o.dataDir), '--data-dir') }),
     ...(o.ensemble === false ? { ensemble: false } : {}),
     ...(engine === undefined ? {} : { engine: engine as RunExampleOptions['engine'] }),
     ...(budgetScale === undefined ? {} : { budgetScale }),

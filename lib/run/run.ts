@@ -138,6 +138,17 @@ const OPTION_KEYS = [
   'ensemble', 'engine', 'budgetScale', 'extraProbes', 'onLog', 'onProgress', 'onGroupStart',
 ] as const;
 
+/**
+ * Throws unless a data directory that was given is a non-empty path: an empty one would read as "none given"
+ * and silently fall back to the npm copy or a download.
+ */
+export function checkDataDir(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigError(where, value, 'a non-empty directory path (leave it out to use the default data sources)');
+  }
+  return value;
+}
+
 /** Most seeds per swept value, bootstrap resamples, and the largest budget scale. */
 export const EXAMPLE_LIMITS = { seeds: 10_000, bootstrap: 100_000, budgetScale: 1e6 } as const;
 
@@ -167,10 +178,7 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
   checkSignal(options.signal, 'options.signal');
   const quick = options.quick ?? false;
   const bootstrap = options.bootstrap === undefined ? (quick ? 100 : 200) : checkNumber(options.bootstrap, { integer: true, ge: 10, le: EXAMPLE_LIMITS.bootstrap }, 'options.bootstrap');
-  if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir.trim() === '')) {
-    // an empty directory given would silently fall back to the npm copy or a download
-    throw new ConfigError('options.dataDir', options.dataDir, 'a non-empty directory path (leave it out to use the default data sources)');
-  }
+  if (options.dataDir !== undefined) checkDataDir(options.dataDir, 'options.dataDir');
   const shard = options.shard;
   if (shard !== undefined) {
     checkKeys({ ...shard }, ['index', 'count'], 'options.shard');

@@ -127,13 +127,13 @@ test.each([
 }, 120000);
 
 await describeWebgpu('kill -9 during the fused WebGPU engine', () => {
-  test('mid-dispatch kill -9, then the same command: the records of an uninterrupted run', async () => {
+  test('kill -9 mid-run (once a checkpoint exists), then the same command: the records of an uninterrupted run', async () => {
     await killAndResume('webgpu', 'webgpu-fused');
   }, 180000);
 });
 
 await describeWebgpu('kill -9 during the dense WebGPU engine', () => {
-  test('mid-dispatch kill -9, then the same command: the records of an uninterrupted run', async () => {
+  test('kill -9 mid-run (once a checkpoint exists), then the same command: the records of an uninterrupted run', async () => {
     await killAndResume('webgpu', 'webgpu-dense');
   }, 180000);
 });
