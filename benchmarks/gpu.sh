@@ -13,7 +13,7 @@
 set -u
 OUT=${1:-gpu-results}
 mkdir -p "$OUT"
-export THERMO_WEBGPU_REQUIRE_GPU=1
+export THERMO_WEBGPU_REQUIRE_GPU=${THERMO_WEBGPU_REQUIRE_GPU:-1}   # 0: a dry run on a software adapter
 stage() { # name seconds scale command...   (scale: the share of the full run's steps, 1 for whole runs)
   local name=$1 limit=$2 scale=$3; shift 3
   echo "== $name (limit ${limit}s, scale $scale)"
