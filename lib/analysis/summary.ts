@@ -159,8 +159,13 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
       ? ` Note: the window is only ${(100 * coverage).toPrecision(2)}% of the ${horizon.toPrecision(3)} ${window.units} the runs span, so the in-regime fit sees the start of the curves only`
       : '';
   const values = [...new Set(runs.map((r) => r.stored.config[axis]))];
-  const ignored = new Map<string, string[]>();
-  for (const r of opts.ignored ?? []) ignored.set(r.reason, [...(ignored.get(r.reason) ?? []), r.dir]);
+  const ignored = new Map<string, { dirs: string[]; ofSpec: boolean }>();
+  for (const r of opts.ignored ?? []) {
+    const g = ignored.get(r.reason) ?? { dirs: [], ofSpec: Boolean(r.ofSpec) };
+    g.dirs.push(r.dir);
+    ignored.set(r.reason, g);
+  }
+  const unusable = (opts.ignored ?? []).filter((r) => r.ofSpec).length;
   const head = headline === 'inRegime' && inRegime ? inRegime : all;
   const missing = [...(opts.missing ?? [])];
   return {
@@ -171,10 +176,10 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
       predicted: pred.predicted,
       alternative: pred.alternative,
       reference: values.length ? referenceValue(axis, values) : NaN,
-      runs: { total: runs.length + missing.length, finished: finished.length, unstable: unstable.length, inRegime: finished.length - unstable.length },
+      runs: { total: runs.length + missing.length + unusable, finished: finished.length, unstable: unstable.length, inRegime: finished.length - unstable.length },
       leftOut: leftOutRuns(runs),
       unstable,
-      ignored: [...ignored.entries()].map(([reason, dirs]) => ({ reason, count: dirs.length, dirs })),
+      ignored: [...ignored.entries()].map(([reason, g]) => ({ reason, count: g.dirs.length, dirs: g.dirs, ofSpec: g.ofSpec })),
       missing,
       regime: {
         rule: describeRule(rule),

@@ -84,10 +84,14 @@ export interface UnstableRun {
   changes: Record<string, { from: number; to: number; toStep: number }>;
 }
 
-/** A run directory of another spec that the caller ignored, with why. */
+/**
+ * A run directory the caller ignored, with why: of another spec, or (`ofSpec`) a run of this spec that cannot
+ * be used (its config.json was edited after it was written), which counts in runs.total.
+ */
 export interface IgnoredRun {
   dir: string;
   reason: string;
+  ofSpec?: boolean;
 }
 
 /** Regime exits per swept value. */
@@ -146,8 +150,8 @@ export interface SweepSummary {
   runs: { total: number; finished: number; unstable: number; inRegime: number };
   leftOut: LeftOutRun[];
   unstable: UnstableRun[];
-  /** Runs of another spec the caller ignored, grouped by reason. */
-  ignored: { reason: string; count: number; dirs: string[] }[];
+  /** Runs the caller ignored, grouped by reason: of another spec, or (`ofSpec`) of this spec but unusable. */
+  ignored: { reason: string; count: number; dirs: string[]; ofSpec: boolean }[];
   /** Run ids of the spec that have no run directory yet (another shard's, or not run yet); counted in runs.total. */
   missing: string[];
   regime: RegimeSummary;

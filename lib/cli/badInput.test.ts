@@ -200,7 +200,9 @@ describe('bad files under a results directory', () => {
       fs.writeFileSync(f, JSON.stringify(stored));
       expect(await cli('report', sweep, '--bootstrap', '10')).toBe(0);
       const summary = JSON.parse(fs.readFileSync(path.join(sweep, 'summary.json'), 'utf8'));
-      expect(summary.ignored).toEqual([expect.objectContaining({ count: 1, reason: 'its config.json was edited after the run was written (its config no longer matches configSha256)' })]);
+      expect(summary.ignored).toEqual([expect.objectContaining({ count: 1, ofSpec: true, reason: 'its config.json was edited after the run was written (its config no longer matches configSha256)' })]);
+      expect(summary.runs).toMatchObject({ total: 2, finished: 1 }); // the edited run still counts in the total
+      expect(fs.readFileSync(path.join(sweep, 'report.html'), 'utf8')).toMatch(/1 run\(s\) of this spec left out<\/b>: its config\.json was edited/);
       stored.configSha256 = 'abc';
       fs.writeFileSync(f, JSON.stringify(stored));
       expect(await cli('report', sweep, '--bootstrap', '10')).toBe(1);

@@ -29,7 +29,7 @@ export function formatSummary(s: SweepSummary, html?: string): string {
   const lines = [`\n== ${s.title}`, `   ${s.runs.finished}/${s.runs.total} runs finished on ${s.backend}${speed}`];
   for (const p of Object.values(s.probes)) lines.push(`   - ${p.verdict}`);
   if (s.missing?.length) lines.push(`   ! ${s.missing.length} run(s) of this spec not found (another shard's, not run yet, or deleted): the fits use the others`);
-  for (const g of s.ignored ?? []) lines.push(`   ! ${g.count} run(s) of another spec ignored: ${g.reason}`);
+  for (const g of s.ignored ?? []) lines.push(`   ! ${g.count} run(s) of ${g.ofSpec ? 'this spec left out' : 'another spec ignored'}: ${g.reason}`);
   for (const r of s.leftOut) lines.push(`   ! left out: η=${r.eta} |B|=${r.batchSize} seed=${r.seed}: ${r.state} at step ${r.step}${r.reason ? ` (${r.reason})` : ''}`);
   if (html) lines.push(`   report: ${html}`);
   return lines.join('\n');

@@ -165,7 +165,8 @@ export function editedConfig(stored: StoredConfig): boolean {
 /** A sweep's runs as its manifest lists them, and the other run directories found beside them (not analyzed). */
 export interface SweepRuns {
   runs: ReadRun[];
-  ignored: { dir: string; reason: string }[];
+  /** Other run directories, with why; `ofSpec`: a run of the manifest that cannot be used (edited config). */
+  ignored: { dir: string; reason: string; ofSpec?: boolean }[];
   /** Run ids of the manifest without a run directory (not started: another shard's, or not run yet). */
   missing: string[];
 }
@@ -201,7 +202,7 @@ export function readSweep(sweepDir: string): SweepRuns {
       continue;
     }
     if (editedConfig(run.stored)) {
-      ignored.push({ dir, reason: 'its config.json was edited after the run was written (its config no longer matches configSha256)' });
+      ignored.push({ dir, reason: 'its config.json was edited after the run was written (its config no longer matches configSha256)', ofSpec: true });
       continue;
     }
     runs.push(run);

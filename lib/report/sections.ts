@@ -98,7 +98,9 @@ export function runsSection(s: SweepSummary): string {
   }
   for (const g of s.ignored ?? []) {
     const dirs = g.dirs.map((d) => `<li><code>${escapeHtml(d)}</code></li>`).join('');
-    const what = `<b>${g.count} run(s) of another spec ignored</b>: ${escapeHtml(g.reason)}`;
+    const what = g.ofSpec
+      ? `<b>${g.count} run(s) of this spec left out</b>: ${escapeHtml(g.reason)}`
+      : `<b>${g.count} run(s) of another spec ignored</b>: ${escapeHtml(g.reason)}`;
     out.push(`<details><summary>${what}</summary><ul>${dirs}</ul></details>`);
   }
   return out.join('\n');
