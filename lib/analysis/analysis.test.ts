@@ -120,7 +120,7 @@ describe('degenerate sweeps', () => {
   });
 
   test('runs of another spec that the caller ignored are counted by reason', () => {
-    expect(a.summary.ignored).toEqual([{ reason: 'another spec (steps differ)', count: 2, dirs: ['/runs/old-1', '/runs/old-2'] }]);
+    expect(a.summary.ignored).toEqual([{ reason: 'another spec (steps differ)', count: 2, dirs: ['/runs/old-1', '/runs/old-2'], ofSpec: false }]);
   });
 
   test('without wall times the speed reads "speed not recorded" and nothing prints NaN', () => {
