@@ -94,7 +94,7 @@ function directionText(v: VerdictInput): string {
     case 'unchanged':
       return `${q} is unchanged within noise for every ${sym} (|change| ≤ 2 standard errors over seeds)`;
     default:
-      return `${q}: no finished runs`;
+      return `${q}: no finished run recorded it`;
   }
 }
 

@@ -28,6 +28,19 @@ export type InputName = (typeof INPUT_NAMES)[number];
 /** Probe names the trainer knows (see `probes/`). */
 export const PROBE_NAMES = ['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss', 'grad-variance', 'soret'] as const;
 
+/**
+ * The record fields each built-in probe writes (parameter names vary with the model); `trainLoss` is
+ * recorded without a probe. Used to refuse, before training, a sweep whose quantities its probes never write.
+ */
+export const PROBE_FIELDS: Readonly<Record<(typeof PROBE_NAMES)[number], RegExp>> = {
+  'activation-rate': /^activationRate(_l\d+)?$/,
+  'activation-rate-exact': /^activationRateExact$/,
+  'weight-norms': /^(norm|sum)_\w+$/,
+  loss: /^(probeLoss|probeSqErr)$/,
+  'grad-variance': /^gradVar(_\w+)?$/,
+  soret: /^(soret|soretDriftB)$/,
+};
+
 /** Gradient noise added to full-batch steps (the controls): none, or isotropic Gaussian noise of SGD's per-step variance. */
 export const GRADIENT_NOISE_NAMES = ['none', 'isotropic'] as const;
 /** A gradient-noise name. */

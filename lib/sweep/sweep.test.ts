@@ -6,7 +6,7 @@ import { readSweepRuns } from '../records/reader.js';
 import { useBackend } from '../backend/backends.js';
 import { runDir } from '../records/runDir.js';
 import { runConfig } from './runner.js';
-import { SWEEP_LIMITS, expandSweep, writeSweepSpec, type SweepSpec } from './sweep.js';
+import { SWEEP_LIMITS, checkAnalyzable, expandSweep, writeSweepSpec, type SweepSpec } from './sweep.js';
 
 const spec: SweepSpec = {
   name: 'tiny',
@@ -81,6 +81,18 @@ test("a sweep's runs are written and read back together, each with its backend r
   expect(runs).toHaveLength(4);
   expect(runs.every((r) => r.stored.provenance.backend.name === 'cpu' && !r.finishedWithoutRecords)).toBe(true);
   fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test("analyzable: every quantity is written by every run's probes; a learning exit needs the loss probe unless it is off", () => {
+  const one = { ...spec, grid: { eta: [0.05, 0.1] } };
+  expect(() => checkAnalyzable(one, false)).not.toThrow();
+  expect(() => checkAnalyzable({ ...one, quantities: ['activationRate', 'trainLoss'] }, false)).not.toThrow();
+  const noRate = { ...one, base: { ...one.base, probes: ['loss' as const] } };
+  expect(() => checkAnalyzable(noRate, false)).toThrow(/sweep\.quantities\[0\]: got 'activationRate'; allowed: a field this sweep's probes write: add 'activation-rate' to its probes \(they are 'loss'\)/);
+  expect(() => checkAnalyzable(noRate, true)).not.toThrow(); // custom probes may write it
+  const noLoss = { ...one, base: { ...one.base, probes: ['activation-rate' as const] } };
+  expect(() => checkAnalyzable({ ...noLoss, regime: { learnDrop: 0.01 } }, false)).toThrow(/regime\.learnDrop: got 0\.01/);
+  for (const off of [0, null]) expect(() => checkAnalyzable({ ...noLoss, regime: { learnDrop: off } }, false)).not.toThrow();
 });
 
 test('the limits are what the messages say', () => {

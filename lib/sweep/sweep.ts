@@ -3,7 +3,7 @@
  * writes its own directory under `<sweepDir>/runs`, and a sweep's runs are read back together.
  */
 import * as path from 'node:path';
-import { CONFIG_KEYS, checkField, makeConfig, type RunConfig } from '../core/config.js';
+import { CONFIG_KEYS, checkField, makeConfig, PROBE_FIELDS, PROBE_NAMES, type RunConfig } from '../core/config.js';
 import { ConfigError, describeValue } from '../core/errors.js';
 import { ensureWritableDir, writeFileAtomic } from '../records/files.js';
 import { canonicalJson, runId } from '../records/runDir.js';
@@ -197,14 +197,11 @@ export function writeSweepSpec(sweepDir: string, spec: SweepSpec): void {
   writeFileAtomic(path.join(sweepDir, 'sweep.json'), `${JSON.stringify(spec, null, 2)}\n`);
 }
 
-/** Record fields the built-in probes write (parameter names vary with the model). */
-const BUILTIN_FIELD = /^(activationRate(Exact|_l\d+)?|norm_\w+|sum_\w+|probeLoss|probeSqErr|gradVar(_\w+)?|soret|soretDriftB|trainLoss)$/;
-
 /**
  * Checks that a valid spec can be analyzed as the report will: runs differ only along the axis and
  * in their seed (any other grid field with several values would be pooled as if it were seeds), and,
- * without custom probes, every quantity is a record field that the built-in probes write, and a learning
- * exit (`regime.learnDrop`) has the held-out loss it reads. Called
+ * without custom probes, every quantity is a record field that the probes of every run write, and a learning
+ * exit (`regime.learnDrop` > 0) has the held-out loss it reads in every run. Called
  * before anything trains (a ConfigError names the field).
  */
 export function checkAnalyzable(spec: SweepSpec, customProbes: boolean, where = 'sweep'): void {
@@ -216,15 +213,23 @@ export function checkAnalyzable(spec: SweepSpec, customProbes: boolean, where = 
       `one value: a sweep fits one exponent along its axis '${spec.axis}' and pools only seeds; sweep ${key} as separate sweeps`,
     );
   }
-  const probes = spec.base.probes ?? makeConfig({}).probes;
-  if (typeof spec.regime?.learnDrop === 'number' && !probes.includes('loss') && !spec.grid.probes) {
-    const allowed = `a sweep whose probes include 'loss' (the learning exit reads the held-out loss probeLoss), or no learnDrop`;
-    throw new ConfigError(`${where}.regime.learnDrop`, spec.regime.learnDrop, allowed);
+  const configs = expandSweep(spec, where);
+  const learnDrop = spec.regime?.learnDrop;
+  if (typeof learnDrop === 'number' && learnDrop > 0 && configs.some((c) => !c.probes.includes('loss'))) {
+    const allowed = `a sweep whose runs all have the 'loss' probe (the learning exit reads the held-out loss probeLoss), or no learnDrop`;
+    throw new ConfigError(`${where}.regime.learnDrop`, learnDrop, allowed);
   }
   if (customProbes) return;
   spec.quantities.forEach((q, i) => {
-    if (!BUILTIN_FIELD.test(q)) {
+    if (q === 'trainLoss') return;
+    const writers = PROBE_NAMES.filter((p) => PROBE_FIELDS[p].test(q));
+    if (writers.length === 0) {
       const allowed = 'a record field of the probes: activationRate, activationRateExact, norm_<param>, sum_<bias>, probeLoss, probeSqErr, gradVar, gradVar_<param>, soret, soretDriftB, trainLoss';
+      throw new ConfigError(`${where}.quantities[${i}]`, q, allowed);
+    }
+    const without = configs.find((c) => !writers.some((p) => c.probes.includes(p)));
+    if (without) {
+      const allowed = `a field this sweep's probes write: add ${writers.map((p) => `'${p}'`).join(' or ')} to its probes (they are ${without.probes.map((p) => `'${p}'`).join(', ')})`;
       throw new ConfigError(`${where}.quantities[${i}]`, q, allowed);
     }
   });
