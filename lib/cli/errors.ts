@@ -12,3 +12,14 @@ export function handleCliError(err: unknown, verbose: boolean): number {
   if (verbose && err instanceof Error && err.stack) console.error(err.stack);
   return 1;
 }
+
+/**
+ * Makes a closed stdout pipe (`thermo run … | head -1`) drop the rest of the output: training goes on and
+ * finishes its records (Node would otherwise throw EPIPE with a stack trace and leave a run's lock).
+ * Called by every command-line entry point (`thermo`, the example scripts).
+ */
+export function ignoreClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}

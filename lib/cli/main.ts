@@ -14,7 +14,7 @@ import { describeJsonError, writeFileAtomic } from '../records/files.js';
 import { writeSweepReport } from '../report/write.js';
 import { findSweeps } from '../run/find.js';
 import { LIBRARY } from '../version.js';
-import { handleCliError } from './errors.js';
+import { handleCliError, ignoreClosedStdout } from './errors.js';
 import { exampleFlags, flagsToOptions, formatSummary, runExampleCli, runnerFlags, SIGNAL_EXIT, withInterrupt } from './runExample.js';
 import { checkSweepSpec, type SweepSpec } from '../sweep/sweep.js';
 
@@ -133,10 +133,6 @@ export async function main(argv: string[]): Promise<number> {
 
 const entry = process.argv[1] ? fs.realpathSync(process.argv[1]) : '';
 if (entry && import.meta.url === `file://${entry}`) {
-  // a closed pipe (`thermo run … | head -1`) drops the rest of the output; training goes on and
-  // finishes its records (Node would otherwise throw EPIPE with a stack trace and leave a lock)
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-  });
+  ignoreClosedStdout();
   process.exitCode = await main(process.argv);
 }

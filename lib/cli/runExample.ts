@@ -11,7 +11,7 @@ import { ConfigError } from '../core/errors.js';
 import { ENGINE_NAMES } from '../engines/engine.js';
 import type { ExampleSpec } from '../run/example.js';
 import { checkDataDir, EXAMPLE_LIMITS, runExample, type ExampleResult, type RunExampleOptions, type Shard } from '../run/run.js';
-import { handleCliError } from './errors.js';
+import { handleCliError, ignoreClosedStdout } from './errors.js';
 import { makeProgress } from './progress.js';
 
 /** Parses `i/n` (0 ≤ i < n). */
@@ -158,6 +158,7 @@ function printResult(spec: ExampleSpec, result: ExampleResult): void {
 export async function runExampleMain(moduleUrl: string, spec: ExampleSpec): Promise<void> {
   const entry = process.argv[1];
   if (!entry || pathToFileURL(path.resolve(entry)).href !== moduleUrl) return;
+  ignoreClosedStdout();
   const cmd = exampleFlags(new Command(spec.name).description(spec.description)).exitOverride();
   let o: Record<string, unknown> = {};
   try {

@@ -109,9 +109,12 @@ test('SIGTERM while reports are written stops before the next sweep\'s report, e
   expect(text.split('report:').length - 1).toBeLessThan(4);
 }, 120000);
 
-test('a closed stdout pipe (`thermo run … | head -1`) drops the output; the run finishes, no stack trace, exit 0', async () => {
-  const out = path.join(tmp, 'epipe');
-  const child = spawn(process.execPath, [cli, 'run', 'a6-two-layer-uniform', '--quick', '--seeds', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+test.each([
+  ['thermo run', (out: string) => [cli, 'run', 'a6-two-layer-uniform', '--quick', '--seeds', '1', '--out', out]],
+  ['the example script', (out: string) => [path.resolve('dist/examples/a6-two-layer-uniform.js'), '--quick', '--seeds', '1', '--out', out]],
+])('a closed stdout pipe (%s … | head -1) drops the output; the run finishes, no stack trace, exit 0', async (name, argv) => {
+  const out = path.join(tmp, `epipe-${name.replace(/ /g, '-')}`);
+  const child = spawn(process.execPath, argv(out), { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   child.stdout!.once('data', () => child.stdout!.destroy()); // the reader goes away after the first line
