@@ -55,19 +55,42 @@ test.each(modelFamilyCases(24, 32).flatMap(([n, c]) => (['tfjs', 'auto'] as cons
   180000,
 );
 
-test('a member with NaN or Inf parameters does not spill into the other members\' products (tfjs-webgpu\'s batched matMul does)', async () => {
-  await useBackend('webgpu');
+test('a member with NaN or Inf parameters does not spill into the other members\' products or gradients (tfjs-webgpu\'s batched matMul does)', async () => {
   // shapes at which tfjs-webgpu 4.22's own product spills (the activation-rate probe's: 120 samples, 8 units, 10 inputs)
-  const x = tf.tensor3d(Array.from({ length: 2 * 120 * 10 }, (_, i) => Math.sin(i)), [2, 120, 10]);
+  const xs = Array.from({ length: 2 * 120 * 10 }, (_, i) => Math.sin(i));
   const good = Array.from({ length: 8 * 10 }, (_, i) => Math.cos(i));
-  const [x0] = tf.split(x, 2);
-  const ref = await tf.matMul(x0, tf.tensor3d(good, [1, 8, 10]), false, true).data();
+  const dys = Array.from({ length: 120 * 8 }, (_, i) => Math.cos(0.3 * i));
+  // member 0 on cpu, alone: its product and the gradients of Σ dy·(x·wᵀ)
+  await useBackend('cpu');
+  const ref = tf.tidy(() => {
+    const x0 = tf.tensor3d(xs.slice(0, 1200), [1, 120, 10]);
+    const w0 = tf.tensor3d(good, [1, 8, 10]);
+    const f = (x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x as tf.Tensor3D, w as tf.Tensor3D, false, true), tf.tensor3d(dys, [1, 120, 8])));
+    const [gx, gw] = tf.grads(f)([x0, w0]);
+    return [tf.matMul(x0, w0, false, true), gx, gw].map((t) => Array.from(t.dataSync()));
+  });
+  await useBackend('webgpu');
   for (const bad of [NaN, Infinity]) {
-    const w = tf.tensor3d([...good, ...good.map(() => bad)], [2, 8, 10]);
-    const fixed = await memberMatMul(x, w, false, true).data();
-    expect(Array.from(fixed.slice(0, 960))).toEqual(Array.from(ref).map((v) => expect.closeTo(v, 4)));
-    expect(Array.from(fixed.slice(960)).every(Number.isNaN)).toBe(true);
+    const before = tf.memory().numTensors;
+    const [out, gx, gw] = tf.tidy(() => {
+      const x = tf.tensor3d(xs, [2, 120, 10]);
+      const w = tf.tensor3d([...good, ...good.map(() => bad)], [2, 8, 10]);
+      const dy = tf.tensor3d([...dys, ...dys], [2, 120, 8]);
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(memberMatMul(a as tf.Tensor3D, b as tf.Tensor3D, false, true), dy));
+      const { grads } = tf.valueAndGrads(f)([x, w]);
+      return [memberMatMul(x, w, false, true), grads[0], grads[1]];
+    });
+    const [o, a, b] = await Promise.all([out.data(), gx.data(), gw.data()]);
+    tf.dispose([out, gx, gw]);
+    expect(tf.memory().numTensors).toBe(before);
+    const close = (v: Float32Array | Int32Array | Uint8Array, r: number[]) => expect(Array.from(v)).toEqual(r.map((x) => expect.closeTo(x, 3)));
+    close(o.slice(0, 960), ref[0]);
+    expect(Array.from(o.slice(960)).every(Number.isNaN)).toBe(true);
+    close(a.slice(0, 1200), ref[1]);
+    close(b.slice(0, 80), ref[2]);
+    // the broken member gets no gradient from the product (zeros, not NaN)
+    expect(Array.from(a.slice(1200)).every((v) => v === 0)).toBe(true);
+    expect(Array.from(b.slice(80)).every((v) => v === 0)).toBe(true);
   }
-  tf.dispose([x, x0]);
-});
+}, 60000);
 });

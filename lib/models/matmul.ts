@@ -20,13 +20,15 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, trans
   });
 }
 
-/** Per batch entry, whether every value of t [K, …] is finite: [K, 1, 1] (x − x is 0 exactly when x is finite). */
+// tf.isFinite, not x − x == 0: a shader compiler allowed to assume finite math may fold x − x to 0
+
+/** Per batch entry, whether every value of t [K, …] is finite: [K, 1, 1]. */
 function finiteEntries(t: tf.Tensor3D): tf.Tensor3D {
-  return tf.reshape(tf.all(tf.reshape(tf.equal(tf.sub(t, t), 0), [t.shape[0], -1]), 1), [-1, 1, 1]);
+  return tf.reshape(tf.all(tf.reshape(tf.isFinite(t), [t.shape[0], -1]), 1), [-1, 1, 1]);
 }
 
 /** t with its non-finite values set to 0. */
-const clean = (t: tf.Tensor3D): tf.Tensor3D => tf.where(tf.equal(tf.sub(t, t), 0), t, tf.zerosLike(t));
+const clean = (t: tf.Tensor3D): tf.Tensor3D => tf.where(tf.isFinite(t), t, tf.zerosLike(t));
 
 /** The guarded product on webgpu, with BatchMatMul's gradients taken between cleaned operands. */
 function guardedMatMul(transposeA: boolean, transposeB: boolean) {
