@@ -64,7 +64,9 @@ async function cpuSection(report: BenchReport, seconds: number, rounds: number):
   report.peers.cpu = peer;
   report.peers.cpuRounds = peerRounds;
   report.rows.push(...rows, ...(await benchConvStats(seconds)));
-  const torch16 = peer.available ? peer.cases?.['ensemble-16']?.stepsPerSecond ?? null : null;
+  // the median over the PyTorch rounds, as for every other comparison
+  const rounds16 = (peerRounds ?? [peer]).map((p) => (p.available ? p.cases?.['ensemble-16']?.stepsPerSecond : undefined)).filter((x): x is number => typeof x === 'number');
+  const torch16 = rounds16.length ? median(rounds16) : null;
   const steps = Math.max(500, Math.round(seconds * 2000));
   for (const threads of [1, 2]) {
     const rate = await medianRate(rounds, () => benchWasmFused({ members: 16, steps, threads }));
@@ -86,11 +88,11 @@ async function cpuSection(report: BenchReport, seconds: number, rounds: number):
     const g = rows.find((r) => r.id === id);
     const step = rows.find((r) => r.id === id.replace('gradvar', 'b32'));
     if (!g || !step) continue;
-    // met on the statistics alone; the step + statistics reading (how the first round's README measured
-    // "probe / plain step") is printed beside it
+    // judged as the issue's baseline was measured ("probe / plain step" = (step + statistics) / step);
+    // the statistics alone are printed beside it
     const alone = g.msPerCall / step.msPerCall;
-    const measured = `${alone.toFixed(2)}× alone; ${(1 + alone).toFixed(2)}× step + statistics / step`;
-    report.targets.push({ target: `${id.split('-')[0].toUpperCase()} per-sample gradient statistics ≤ ${limit}× a step`, measured, met: alone <= limit });
+    const measured = `${(1 + alone).toFixed(2)}× (step + statistics) / step; statistics alone ${alone.toFixed(2)}× a step`;
+    report.targets.push({ target: `${id.split('-')[0].toUpperCase()} step with per-sample gradient statistics ≤ ${limit}× a plain step`, measured, met: 1 + alone <= limit });
   }
 }
 
