@@ -11,7 +11,8 @@ export type { FusedEngineFactory } from './engine.js';
 import { TfjsEngine } from './tfjs.js';
 import { defaultThreads } from '../backend/wasmPool.js';
 import { createWasmTwoLayerEngine, wasmFusedEligible } from './wasm/index.js';
-import { createWebgpuTwoLayerEngine, webgpuFusedEligible } from './webgpu/index.js';
+import { createWebgpuTwoLayerEngine, SOFTWARE_LOOP_ITERATIONS, softwareStepIterations, webgpuFusedEligible } from './webgpu/index.js';
+import { currentBackend } from '../backend/backends.js';
 import { WEBGPU_DENSE_FACTORY, webgpuDenseEligible } from './webgpuDense/index.js';
 
 /** What may be asked for: an engine name, or `auto` (the fastest that covers the configs). */
@@ -35,6 +36,11 @@ const WEBGPU_FUSED: FusedEngineFactory = {
     if (backend !== 'webgpu') return `it needs the webgpu backend (the active one is ${backend})`;
     const e = webgpuFusedEligible(cfgs);
     if (!e.eligible) return e.reason;
+    // llvmpipe stops an invocation silently after 65,535 loop iterations: one step must fit under that
+    const perStep = softwareStepIterations(cfgs);
+    if (currentBackend()?.adapter?.software && perStep > SOFTWARE_LOOP_ITERATIONS) {
+      return `on a software adapter one step runs up to ${perStep} loop iterations in an invocation, over its limit of ${SOFTWARE_LOOP_ITERATIONS} (smaller batchSize, hidden or classes; or webgpu-dense)`;
+    }
     // one workgroup per member suits the paper's small nets; large layers go to the tiled kernels
     const c = cfgs[0];
     if (c.inputDim * c.hidden > 2 ** 16 && webgpuDenseEligible(cfgs).eligible) return 'its layers are large (webgpu-dense tiles them)';

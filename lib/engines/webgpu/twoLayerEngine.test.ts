@@ -131,4 +131,17 @@ await describeWebgpu('webgpu-fused two-layer engine against the reference', () =
     expect(r2.plan.U).toBeGreaterThan(1);
     expect(r2.err).toBeLessThan(TOL);
   });
+
+  test('members whose single step is over the software limit are not given to this engine on a software adapter', async () => {
+    if (!software) return; // a real GPU has no such limit
+    const { useBackend } = await import('../../backend/backends.js');
+    const { pickEngine } = await import('../create.js');
+    const { makeConfig } = await import('../../core/config.js');
+    await useBackend('webgpu');
+    // C·N·|B| = 300 · 100 · 4 loop iterations a step, over 60,000: the silent cut the step cap cannot avoid
+    const big = [makeConfig({ loss: 'softmax-ce', classes: 300, inputDim: 10, hidden: 100, batchSize: 4, probes: ['loss'] })];
+    expect(pickEngine(big)).not.toBe('webgpu-fused');
+    expect(() => pickEngine(big, 'webgpu-fused')).toThrow(/engine: got 'webgpu-fused'; .*one step runs up to 121136 loop iterations in an invocation, over its limit of 60000/);
+    expect(pickEngine([makeConfig({ ...big[0], batchSize: 1 })])).toBe('webgpu-fused');
+  });
 });

@@ -91,7 +91,7 @@ export async function createWebgpuTwoLayerEngine(
   const main = await computePipeline(device, twoLayerKernel(plan), 'webgpu-fused two-layer SGD');
   const norms = await computePipeline(device, normsKernel(plan), 'webgpu-fused norms');
   const byMacs = stepsFor(software ? MAC_BUDGET.software : MAC_BUDGET.gpu, configs, plan);
-  const steps = opts.maxStepsPerDispatch ?? (software ? Math.min(byMacs, softwareStepCap(configs, plan)) : byMacs);
+  const steps = opts.maxStepsPerDispatch ?? (software ? Math.min(byMacs, softwareStepCap(configs)) : byMacs);
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
   const engine = new WebgpuTwoLayerEngine(device, configs, plan, main, norms, checkEvery, steps);
@@ -114,7 +114,6 @@ export async function createWebgpuTwoLayerEngine(
   return engine;
 }
 
-/** Steps per dispatch for about `macs` multiply-adds. */
 /**
  * Loop iterations one invocation may run in a dispatch on llvmpipe: it silently stops an invocation
  * after 65,535 iterations of all its loops together (measured), leaving steps undone without an error.
@@ -122,16 +121,24 @@ export async function createWebgpuTwoLayerEngine(
 export const SOFTWARE_LOOP_ITERATIONS = 60_000;
 
 /**
- * Steps per dispatch on a software adapter that keep every invocation under
- * {@link SOFTWARE_LOOP_ITERATIONS}, from an upper bound of its loop iterations per step (per sample:
- * the input row both ways, the hidden units both ways and every output of every unit).
+ * An upper bound of one invocation's loop iterations per SGD step (per sample: the input row both ways,
+ * the hidden units both ways and every output of every unit).
  */
-export function softwareStepCap(configs: readonly RunConfig[], plan: KernelPlan): number {
+export function softwareStepIterations(configs: readonly RunConfig[]): number {
   const maxBatch = configs.reduce((b, c) => Math.max(b, c.batchSize), 1);
-  const perStep = maxBatch * (2 * plan.M + 2 * plan.N + plan.C * plan.N + 64);
-  return Math.max(1, Math.floor(SOFTWARE_LOOP_ITERATIONS / perStep));
+  const c = configs[0];
+  return maxBatch * (2 * c.inputDim + 2 * c.hidden + c.classes * c.hidden + 64);
 }
 
+/**
+ * Steps per dispatch on a software adapter that keep every invocation under {@link SOFTWARE_LOOP_ITERATIONS}
+ * (at least 1: members whose single step is over it are not given to this engine there, see engines/create.ts).
+ */
+export function softwareStepCap(configs: readonly RunConfig[]): number {
+  return Math.max(1, Math.floor(SOFTWARE_LOOP_ITERATIONS / softwareStepIterations(configs)));
+}
+
+/** Steps per dispatch for about `macs` multiply-adds. */
 function stepsFor(macs: number, configs: readonly RunConfig[], plan: KernelPlan): number {
   const maxBatch = configs.reduce((b, c) => Math.max(b, c.batchSize), 1);
   const perStep = configs.length * maxBatch * (2 * plan.N * plan.M + 8 * plan.M + 4 * plan.N * plan.C + 64);
