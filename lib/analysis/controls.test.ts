@@ -126,3 +126,11 @@ test('power-law fit: exact data give the exponent; means of mixed sign give no f
   expect(f.ci).toEqual([expect.closeTo(1.5, 10), expect.closeTo(1.5, 10)]);
   expect(fitPowerLaw([{ x: 1, values: [1] }, { x: 2, values: [-1] }])).toBeNull();
 });
+
+test('an explicit T or scan step past the runs\' common records, or a bad resample count, is a ConfigError naming it', () => {
+  const runs = controls();
+  expect(() => analyzeControls(runs, { quantities: ['q'], resamples: 50, steps: 10_000 })).toThrow(/options\.steps: got 10000; allowed: an integer >= 1 <= 1000/);
+  expect(() => analyzeControls(runs, { quantities: ['q'], resamples: 50, scanSteps: [100, 0] })).toThrow(/options\.scanSteps\[1\]: got 0/);
+  expect(() => analyzeControls(runs, { quantities: ['q'], resamples: 2 })).toThrow(/options\.resamples: got 2/);
+  expect(analyzeControls(runs, { quantities: ['q'], resamples: 50, steps: 1000 }).steps).toBe(1000);
+});

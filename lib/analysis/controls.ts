@@ -9,6 +9,7 @@ import type { Estimate } from './bootstrap.js';
 import { fitPowerLaw, powerLawProblem, type PowerLawFit } from './powerLaw.js';
 import { regimeExit, type RegimeOptions } from './regime.js';
 import { checkRegimeOptions } from '../sweep/regimeOptions.js';
+import { checkNumber } from '../core/validate.js';
 import { FEW_SEEDS, fmtEstimate } from './verdict.js';
 
 export type { ControlRun, Dynamics } from './drift.js';
@@ -214,6 +215,13 @@ function chooseT(runs: ControlRun[], firstExit: ControlsAnalysis['exits'][number
 export function analyzeControls(runs: ControlRun[], opts: ControlsOptions): ControlsAnalysis {
   const resamples = opts.resamples ?? 1000;
   if (opts.regime !== undefined) checkRegimeOptions(opts.regime, 'options.regime');
+  // an explicit T or scan step must be a step every run recorded (else the drifts would read NaN)
+  const common = commonSteps(runs);
+  const last = common[common.length - 1] ?? 0;
+  const within = (t: unknown, where: string) => checkNumber(t, { integer: true, ge: 1, le: Math.max(1, last) }, where);
+  if (opts.steps !== undefined) within(opts.steps, 'options.steps');
+  opts.scanSteps?.forEach((t, i) => within(t, `options.scanSteps[${i}]`));
+  if (opts.resamples !== undefined) checkNumber(opts.resamples, { integer: true, ge: 10, le: 1e6 }, 'options.resamples');
   const allExits = runs
     .map((r) => ({ r, e: regimeExit(r.records, opts.regime) }))
     .filter(({ e }) => Number.isFinite(e.step))
@@ -225,7 +233,7 @@ export function analyzeControls(runs: ControlRun[], opts: ControlsOptions): Cont
   const { T, why } = chooseT(runs, allExits[0] ?? null, opts.steps);
   const exits = allExits.filter((e) => e.step <= T);
   const windowEnd = allExits.length ? allExits[0].step : Infinity;
-  const scanAt = [...new Set([...(opts.scanSteps ?? logPick(commonSteps(runs), 8)), T])].filter((t) => t > 0).sort((a, b) => a - b);
+  const scanAt = [...new Set([...(opts.scanSteps ?? logPick(common, 8)), T])].filter((t) => t > 0).sort((a, b) => a - b);
   const scan = scanAt.map((t): ScanPoint => {
     const quantities: Record<string, ScanFits> = {};
     for (const q of opts.quantities) {

@@ -154,8 +154,9 @@ export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOpti
   const fallbackWindow = mode === 'exclude' ? regimeWindow(axis, spans(stable), minPoints) : null;
   const horizon = regimeWindow(axis, spans(finished), minPoints).T;
   const coverage = mode === 'truncate' ? window.T / horizon : mode === 'exclude' ? (fallbackWindow?.T ?? NaN) / horizon : 1;
+  // only where the headline is an in-regime fit (with no in-regime fit there is nothing to qualify)
   const coverageNote =
-    coverage < SHORT_COVERAGE
+    coverage < SHORT_COVERAGE && headline === 'inRegime' && inRegime !== null
       ? ` Note: the window is only ${(100 * coverage).toPrecision(2)}% of the ${horizon.toPrecision(3)} ${window.units} the runs span, so the in-regime fit sees the start of the curves only`
       : '';
   const values = [...new Set(runs.map((r) => r.stored.config[axis]))];

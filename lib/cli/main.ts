@@ -63,7 +63,7 @@ export function buildProgram(setExit: (code: number) => void = (c) => (process.e
   runnerFlags(
     program
       .command('sweep <spec.json>')
-      .description('run a sweep defined in a JSON file ({ name, title, axis, quantities, base, grid, budget? }) and report it'),
+      .description('run a sweep defined in a JSON file ({ name, title, axis, quantities, base, grid, budget?, judged?, regime? }) and report it'),
   ).action(async (file: string, o: Record<string, unknown>) => {
     const spec = readSweepFile(file);
     const options = flagsToOptions(o);

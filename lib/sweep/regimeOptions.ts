@@ -47,13 +47,16 @@ export function checkRegimeOptions(value: unknown, where: string): RegimeOptions
   const o = value as RegimeOptions;
   // a factor may be Infinity (off; JSON writes it as null, which reads back the same)
   const factor = (x: unknown, key: string) => {
-    if (x !== undefined && x !== null && x !== Infinity) checkNumber(x, { gt: 1 }, `${where}.${key}`);
+    if (x !== undefined && x !== null && x !== Infinity && !(typeof x === 'number' && x > 1 && Number.isFinite(x))) {
+      throw new ConfigError(`${where}.${key}`, x, 'a number > 1, or null (or Infinity) for off');
+    }
   };
   factor(o.lossFactor, 'lossFactor');
   factor(o.fitFactor, 'fitFactor');
   factor(o.normFactor, 'normFactor');
-  if (o.learnDrop !== undefined && o.learnDrop !== null && o.learnDrop !== 0) {
-    checkNumber(o.learnDrop, { gt: 0, lt: 1 }, `${where}.learnDrop`);
+  const d = o.learnDrop;
+  if (d !== undefined && d !== null && !(typeof d === 'number' && d >= 0 && d < 1)) {
+    throw new ConfigError(`${where}.learnDrop`, d, 'a fraction in (0, 1), or 0 or null for off');
   }
   if (o.lossWindow !== undefined) checkNumber(o.lossWindow, { integer: true, ge: 1, le: REGIME_LIMITS.lossWindow }, `${where}.lossWindow`);
   if (o.normFields !== undefined) {
