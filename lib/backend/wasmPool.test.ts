@@ -23,6 +23,20 @@ test('every thread runs its share on the shared memory; results come back per th
   }
 });
 
+test('runAsync owns the pool until it returns: a second call meanwhile throws instead of corrupting the shared arguments', async () => {
+  const memory = sharedMemory(2);
+  const pool = new WasmPool(new WebAssembly.Module(Buffer.from(FILL, 'base64')), memory, ['fill'], 2);
+  try {
+    const first = pool.runAsync('fill', [[0, 100, 1], [400, 100, 2]]);
+    expect(() => pool.run('fill', [[0, 3, 7], [400, 3, 8]])).toThrow(/a call is still running/);
+    await expect(pool.runAsync('fill', [[0, 3, 7], [400, 3, 8]])).rejects.toThrow(/a call is still running/);
+    expect(await first).toEqual([100, 100]);
+    expect(await pool.runAsync('fill', [[0, 3, 7], [400, 3, 8]])).toEqual([3, 3]); // free again
+  } finally {
+    pool.close();
+  }
+});
+
 /**
  * (module (import "env" "memory" (memory 1 65536 shared)) (start …) (func (export "one") (result f64) …)):
  * the start function traps unless it is the first instance on the memory (an atomic flag at 0).

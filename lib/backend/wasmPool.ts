@@ -91,6 +91,8 @@ export class WasmPool {
   private readonly workers: Worker[] = [];
   private seq = 0;
   private closed = false;
+  /** A runAsync call is waiting for the workers (the shared memory is theirs until it returns). */
+  private pending = false;
   private failure: string | null = null;
 
   /** Starts `threads − 1` workers; `names` lists the exports that {@link run} may call. */
@@ -139,6 +141,7 @@ export class WasmPool {
   /** Posts a call to the worker threads and runs thread 0's share here; the workers' results follow. */
   private start(name: string, args: readonly (readonly number[])[]): { seq: number; busy: number[]; results: number[] } {
     if (this.closed) throw new Error('WasmPool: used after close()');
+    if (this.pending) throw new Error('WasmPool: a call is still running (await runAsync before the next)');
     if (this.failure) throw new Error(`WasmPool: a worker thread failed (${this.failure})`);
     const fn = this.names.indexOf(name);
     if (fn < 0) throw new Error(`WasmPool: '${name}' is not one of ${this.names.join(', ')}`);
@@ -194,6 +197,7 @@ export class WasmPool {
    */
   async runAsync(name: string, args: readonly (readonly number[])[]): Promise<number[]> {
     const { seq, busy, results } = this.start(name, args);
+    this.pending = true;
     // a pending Atomics.waitAsync does not keep Node's event loop alive (the workers are unref'd): a timer does
     const alive = setInterval(() => {}, 60_000);
     try {
@@ -209,6 +213,7 @@ export class WasmPool {
       }
     } finally {
       clearInterval(alive);
+      this.pending = false;
     }
     return results;
   }
