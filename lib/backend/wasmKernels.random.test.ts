@@ -23,6 +23,7 @@ import { referenceStep, type TwoLayerParams } from '../engines/reference.js';
 import { createWasmTwoLayerEngine } from '../engines/wasm/twoLayerEngine.js';
 import { expectRecordsAgree } from '../testing/agree.js';
 import { onCpu, relError } from '../testing/compare.js';
+import { convLayer } from '../models/conv.js';
 import { train, trainMembers } from '../train/trainer.js';
 
 type Shape = number[];
@@ -416,24 +417,13 @@ describe('conv-layer kernels on random shapes', () => {
         const bt = bv.map((v) => tf.tensor1d(v));
         const layer = (a: tf.Tensor4D, i: number): tf.Tensor4D => {
           if (!useKernels) {
+            // plain tfjs ops, autodiff on cpu
             let z: tf.Tensor = tf.conv2d(a, wt[i], 1, 'same');
             if (c.bias) z = tf.add(z, bt[i]);
             return (c.relu ? tf.relu(z) : z) as tf.Tensor4D;
           }
-          return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-            const [aa, ww] = args as tf.Tensor4D[];
-            const save = args[args.length - 1] as tf.GradSaveFunc;
-            const inputs: tf.NamedTensorMap = c.bias ? { x: aa, filter: ww, bias: args[2] as tf.Tensor } : { x: aa, filter: ww };
-            const y = tf.engine().runKernel('ThermoConvLayer', inputs, { pad: 'same', relu: c.relu }) as tf.Tensor4D;
-            save([aa, ww, y]);
-            const attrs = { pad: 'same', relu: c.relu, inputGrad: true, biasGrad: c.bias } as unknown as tf.NamedAttrMap;
-            const gradFunc = (dy: tf.Tensor | tf.Tensor[], [sa, sw, sy]: tf.Tensor[]) => {
-              const d = dy as tf.Tensor;
-              const gInputs: tf.NamedTensorMap = c.relu ? { x: sa, filter: sw, dy: d, y: sy } : { x: sa, filter: sw, dy: d };
-              return tf.engine().runKernel('ThermoConvLayerGrad', gInputs, attrs) as tf.Tensor[];
-            };
-            return { value: y, gradFunc };
-          })(...(c.bias ? [a, wt[i], bt[i]] : [a, wt[i]])) as tf.Tensor4D;
+          // the models' own layer (lib/models/conv.ts): the library's kernels and their customGrad
+          return convLayer(a, wt[i], c.bias ? bt[i] : null, { relu: c.relu, inputGradient: true });
         };
         const params = [...wt, ...(c.bias ? bt : [])];
         const { value, grads } = tf.valueAndGrads((xx: tf.Tensor, ...ps: tf.Tensor[]) => {

@@ -273,7 +273,7 @@ export function makeConfig(partial: unknown, where = 'config'): RunConfig {
   const given = (partial ?? {}) as Partial<RunConfig>;
   const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...given };
   // the input's size follows an image input when not given (Fashion-MNIST: 784, CIFAR-10: 3072)
-  if (given.inputDim === undefined && typeof merged.input === 'string' && merged.input in IMAGE_SHAPES) {
+  if (given.inputDim === undefined && typeof merged.input === 'string' && Object.hasOwn(IMAGE_SHAPES, merged.input)) {
     merged.inputDim = IMAGE_SHAPES[merged.input as keyof typeof IMAGE_SHAPES].dim;
   }
   if (given.probes === undefined) {
