@@ -76,4 +76,5 @@ export { syntheticRun, syntheticEtaSweep } from './analysis/synthetic.js';
 export { renderReport, PANEL_GUIDE } from './report/html.js';
 export { renderPage, type PageSection, type PagePlot } from './report/page.js';
 export { writeSweepReport } from './report/write.js';
+export { writeSweepReportInWorker } from './report/writeInWorker.js';
 export { writeFileAtomic, writeJsonAtomic } from './records/files.js';

@@ -11,7 +11,7 @@ import { listBackends } from '../backend/backends.js';
 import { ConfigError } from '../core/errors.js';
 import { readSweep, recordsToCsv } from '../records/reader.js';
 import { describeJsonError, writeFileAtomic } from '../records/files.js';
-import { writeSweepReport } from '../report/write.js';
+import { writeSweepReportInWorker } from '../report/writeInWorker.js';
 import { findSweeps } from '../run/find.js';
 import { LIBRARY } from '../version.js';
 import { handleCliError, ignoreClosedStdout } from './errors.js';
@@ -86,7 +86,8 @@ export function buildProgram(setExit: (code: number) => void = (c) => (process.e
         for (const d of sweeps) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           if (signal.aborted) return;
-          const r = writeSweepReport(d, { bootstrap });
+          const r = await writeSweepReportInWorker(d, { bootstrap }, signal);
+          if (!r) return;
           console.log(formatSummary(r.analysis.summary, r.html));
         }
       }, 'stopping');

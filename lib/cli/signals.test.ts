@@ -1,7 +1,8 @@
 /**
  * Signals and cancellation with real child processes: SIGTERM and Ctrl-C (SIGINT) stop training
  * within a second, after checkpoints, with exit 143 / 130; a second Ctrl-C exits at once; an
- * AbortSignal given to the API stops a sweep the same way.
+ * AbortSignal given to the API stops a sweep the same way; a signal during a sweep's analysis is
+ * answered at once (it runs on a worker thread).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -109,6 +110,24 @@ test('SIGTERM while reports are written stops before the next sweep\'s report, e
   expect(await done).toBe(143);
   expect(text.split('report:').length - 1).toBeLessThan(4);
 }, 120000);
+
+test('SIGTERM during a sweep\'s analysis (on a worker thread) is answered within a second, exit 143', async () => {
+  const root = path.join(tmp, 'reports'); // the sweeps of the test above
+  const before = fs.readFileSync(path.join(root, 'sweeps', 's0', 'report.html'), 'utf8');
+  const child = spawn(process.execPath, [cli, 'report', path.join(root, 'sweeps', 's0'), '--bootstrap', '100000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let text = '';
+  child.stdout!.on('data', (d) => (text += d));
+  const done = exited(child);
+  await new Promise((r) => setTimeout(r, 2500)); // started, and inside the analysis (it takes far longer)
+  const t0 = Date.now();
+  child.kill('SIGTERM');
+  expect(await done).toBe(143);
+  expect(Date.now() - t0).toBeLessThan(1000);
+  expect(text).not.toContain('report:');
+  const dir = path.join(root, 'sweeps', 's0');
+  expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  expect(fs.readFileSync(path.join(dir, 'report.html'), 'utf8')).toBe(before); // left whole, as it was
+}, 60000);
 
 test.each([
   ['thermo run', (out: string) => [cli, 'run', 'a6-two-layer-uniform', '--quick', '--seeds', '1', '--out', out]],

@@ -28,13 +28,18 @@ export function writeError(file: string, err: unknown): RecordsError {
   return new RecordsError(file, `cannot write: ${cause}; the file was left as it was`);
 }
 
+/** The temp file {@link writeFileAtomic} writes before renaming it over `file` (one per process). */
+export function atomicTempPath(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file).slice(0, 200)}.${process.pid}.tmp`);
+}
+
 /**
  * Writes `text` to `file` atomically: into a temp file in the same directory, flushed to disk, then renamed over
  * `file`. A reader never sees a half-written file; on failure (full disk, read-only file system, a directory in
  * the way, ...) the temp file is removed, `file` is left as it was, and a {@link RecordsError} says what happened.
  */
 export function writeFileAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file).slice(0, 200)}.${process.pid}.tmp`);
+  const tmp = atomicTempPath(file);
   let fd: number | null = null;
   try {
     fd = fs.openSync(tmp, 'w');

@@ -7,6 +7,9 @@ import { readSweep } from '../records/reader.js';
 import { checkSweepSpec, type SweepSpec } from '../sweep/sweep.js';
 import { renderReport } from './html.js';
 
+/** The files {@link writeSweepReport} writes into a sweep directory. */
+export const REPORT_FILES = { html: 'report.html', summary: 'summary.json' } as const;
+
 /** Paths written by {@link writeSweepReport}. */
 export interface ReportFiles {
   html: string;
@@ -23,8 +26,8 @@ export function writeSweepReport(sweepDir: string, opts: Omit<AnalyzeOptions, 'i
   const spec = checkSweepSpec(readJson<SweepSpec>(path.join(sweepDir, 'sweep.json')), `${sweepDir}/sweep.json`);
   const { runs, ignored, missing } = readSweep(sweepDir);
   const analysis = analyzeSweep(spec, runs, { ...opts, ignored, missing });
-  const html = path.join(sweepDir, 'report.html');
-  const summary = path.join(sweepDir, 'summary.json');
+  const html = path.join(sweepDir, REPORT_FILES.html);
+  const summary = path.join(sweepDir, REPORT_FILES.summary);
   writeFileAtomic(html, renderReport(analysis));
   writeFileAtomic(summary, `${JSON.stringify(analysis.summary, null, 2)}\n`);
   return { html, summary, analysis };

@@ -15,7 +15,8 @@ import { pickEngine } from '../engines/create.js';
 import { ensureWritableDir } from '../records/files.js';
 import { writeManifest } from '../records/manifest.js';
 import { runId } from '../records/runDir.js';
-import { writeSweepReport, type ReportFiles } from '../report/write.js';
+import type { ReportFiles } from '../report/write.js';
+import { writeSweepReportInWorker } from '../report/writeInWorker.js';
 import type { ExampleSpec, ExampleSummary } from './example.js';
 import { readSweep } from '../records/reader.js';
 import { checkRunnerOptions, maxMembersFor, planGroups, runIsComplete, runMembers, type RunOutcome, type RunnerOptions } from '../sweep/runner.js';
@@ -246,7 +247,12 @@ export async function runExample(spec: ExampleSpec, options: RunExampleOptions =
       pending.push({ dir: plan.dir, complete, total: plan.dirs.length });
       continue;
     }
-    const r = writeSweepReport(plan.dir, { bootstrap });
+    // on a worker thread: a signal during the analysis is answered at once
+    const r = await writeSweepReportInWorker(plan.dir, { bootstrap }, options.signal);
+    if (!r) {
+      interrupted = true;
+      break;
+    }
     results.push({ dir: plan.dir, html: r.html, summaryFile: r.summary, summary: r.analysis.summary, analysis: r.analysis });
   }
   let summary: ExampleSummary | null = null;
