@@ -7,7 +7,7 @@
  * - _FusedMatMul with and without bias, linear or ReLU;
  * - Conv2D (strides, dilations, 'same'/'valid'/explicit padding), its gradients
  *   (Conv2DBackpropInput, Conv2DBackpropFilter), FusedConv2D and DepthwiseConv2dNative;
- * - ThermoConvLayer / ThermoConvLayerGrad alone and in stacks of layers, and Identity.
+ * - ThermoConvLayer / ThermoConvLayerGrad alone (also per sample) and in stacks of layers, and Identity.
  * Every wasm result is computed twice on a 2-thread GEMM engine: at the engine's threshold of
  * parallel work (small shapes on one thread, large on two) and with every job parallel under a
  * drawn split. Cases are drawn by lib/core/rng.ts from a seed per case (base seed:
@@ -386,6 +386,35 @@ describe('conv-layer kernels on random shapes', () => {
       const attrs = { pad: c.pad, relu: c.relu, inputGrad: c.inputGrad, biasGrad: c.bias } as unknown as tf.NamedAttrMap;
       const grads = tf.engine().runKernel('ThermoConvLayerGrad', gradInputs, attrs) as tf.Tensor[];
       return tf.concat([y, ...grads].map((t) => tf.reshape(t, [-1])));
+    };
+    await checkWasm(label, parts(true), await onCpu(parts(false)), tolFor(c.terms), c.split);
+  });
+
+  test.each(cases.map((c) => [name(c), c] as const))('ThermoConvLayerGrad per sample %s: each sample\'s dW and db equal cpu autodiff on it alone', async (label, c) => {
+    const x = values(size(c.x), c.seed, 'x');
+    const w = values(size(c.w), c.seed, 'w');
+    const b = values(c.w[3], c.seed, 'bias');
+    const parts = (useKernels: boolean) => () => {
+      const xt = tf.tensor4d(x, c.x as never);
+      const wt = tf.tensor4d(w, c.w as never);
+      const bt = tf.tensor1d(b);
+      const shape = tf.conv2d(xt, wt, 1, c.pad).shape;
+      const dy = tf.tensor(values(size(shape), c.seed, 'dy'), shape) as tf.Tensor4D;
+      if (!useKernels) {
+        const one = { ...c, inputGrad: false };
+        const per = Array.from({ length: c.x[0] }, (_, i) => {
+          const sample = (t: tf.Tensor4D) => tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+          return layerReference(one, sample(xt), wt, bt, sample(dy)).slice(1);
+        });
+        return tf.concat([tf.stack(per.map((g) => g[0])), ...(c.bias ? [tf.stack(per.map((g) => g[1]))] : [])].map((t) => tf.reshape(t, [-1])));
+      }
+      const inputs: tf.NamedTensorMap = c.bias ? { x: xt, filter: wt, bias: bt } : { x: xt, filter: wt };
+      const y = tf.engine().runKernel('ThermoConvLayer', inputs, { pad: c.pad, relu: c.relu }) as tf.Tensor;
+      const gradInputs: tf.NamedTensorMap = c.relu ? { x: xt, filter: wt, dy, y } : { x: xt, filter: wt, dy };
+      const attrs = { pad: c.pad, relu: c.relu, inputGrad: false, biasGrad: c.bias, perSample: true } as unknown as tf.NamedAttrMap;
+      const grads = tf.engine().runKernel('ThermoConvLayerGrad', gradInputs, attrs) as tf.Tensor[];
+      expect(grads[0].shape).toEqual([c.x[0], ...c.w]);
+      return tf.concat(grads.map((t) => tf.reshape(t, [-1])));
     };
     await checkWasm(label, parts(true), await onCpu(parts(false)), tolFor(c.terms), c.split);
   });

@@ -98,3 +98,40 @@ export function convLayer(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor | null, o
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => forward(args[args.length - 1] as tf.GradSaveFunc));
   return op(...inputs) as tf.Tensor4D;
 }
+
+/** Whether {@link convLayerPerSample} can run: wasm with the library's kernels. */
+export function perSampleConvKernels(): boolean {
+  return fusedOnWasm();
+}
+
+/** A conv layer's per-sample gradients from {@link convLayerPerSample}. */
+export interface ConvLayerSampleGrads {
+  /** dL/dx [n, H, W, C_in], or null when not asked. */
+  dx: tf.Tensor4D | null;
+  /** Each sample's filter gradient [n, k, k, C_in, C_out]. */
+  W: tf.Tensor;
+  /** Each sample's bias gradient [n, C_out], or null without a bias. */
+  b: tf.Tensor2D | null;
+}
+
+/**
+ * One conv layer y = relu(conv2d(x, W, 1, 'same') + b) run forward for per-sample statistics, and its
+ * per-sample gradients from dy (the gradient of the per-sample losses' sum at y): `forward` is one
+ * ThermoConvLayer call, `backward` one ThermoConvLayerGrad call with `perSample` (the ReLU mask, every
+ * sample's dW and db, and dx when asked), planar copies passing between them as in training. No tape:
+ * the caller chains the layers. Only where {@link perSampleConvKernels} holds.
+ */
+export const convLayerPerSample = {
+  forward(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor | null): tf.Tensor4D {
+    if (!fusedOnWasm()) throw new Error('convLayerPerSample needs the library\'s wasm kernels');
+    const inputs: tf.NamedTensorMap = b ? { x, filter: w, bias: b } : { x, filter: w };
+    return tf.engine().runKernel(CONV_LAYER, inputs, { pad: 'same', relu: true }) as tf.Tensor4D;
+  },
+  backward(x: tf.Tensor4D, w: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, inputGradient: boolean, bias: boolean): ConvLayerSampleGrads {
+    if (!fusedOnWasm()) throw new Error('convLayerPerSample needs the library\'s wasm kernels');
+    const attrs = { pad: 'same', relu: true, inputGrad: inputGradient, biasGrad: bias, perSample: true };
+    const outs = tf.engine().runKernel(CONV_LAYER_GRAD, { x, filter: w, dy, y }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    const dx = inputGradient ? (outs.shift() as tf.Tensor4D) : null;
+    return { dx, W: outs[0], b: bias ? (outs[1] as tf.Tensor2D) : null };
+  },
+};

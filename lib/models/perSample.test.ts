@@ -5,7 +5,9 @@ import { createModel } from './single.js';
 import { perSampleLoss } from './losses.js';
 import type { Model } from './model.js';
 import { SequentialNet } from './single.js';
-import { convFilterGradient, convInputGradient } from './conv.js';
+import { convFilterGradient, convInputGradient, perSampleConvKernels } from './conv.js';
+import { setWasmKernels } from '../backend/wasmKernels.js';
+import { SequentialArch } from './sequential.js';
 import { unfold, unfoldByConv } from './perSample.js';
 
 beforeAll(() => useBackend('cpu'));
@@ -41,10 +43,9 @@ const cases: [string, Partial<RunConfig>][] = [
   ['cnn 1 conv layer 5×5, BCE', { model: 'cnn', inputDim: 49, convLayers: 1, channels: 2, kernel: 5 }],
 ];
 
-test.each(cases)('per-sample gradient statistics equal a naive loop over single samples (%s)', async (_name, partial) => {
-  const cfg = makeConfig({ ...partial, seed: 3, probes: ['activation-rate', 'weight-norms'] });
+/** The fast statistics of `cfg`'s model on n samples against the naive loop, within `tol` (relative). */
+function checkAgainstNaive(cfg: RunConfig, n: number, tol: number) {
   const model = createModel(cfg);
-  const n = 9;
   const x = tf.randomNormal([n, cfg.inputDim], 0, 1, 'float32', 5) as tf.Tensor2D;
   const y = cfg.classes > 1 ? (tf.tensor1d(Array.from({ length: n }, (_, i) => i % cfg.classes)) as tf.Tensor1D) : (tf.tensor1d(Array.from({ length: n }, (_, i) => i % 2)) as tf.Tensor1D);
   const fast = model.perSampleGradientStats(x, y);
@@ -52,7 +53,7 @@ test.each(cases)('per-sample gradient statistics equal a naive loop over single 
   expect(Object.keys(fast).sort()).toEqual(Object.keys(model.params).sort());
   for (const name of Object.keys(fast)) {
     const s = fast[name].sumSq.dataSync()[0];
-    expect(Math.abs(s - naive.sumSq[name]) / Math.max(naive.sumSq[name], 1e-12)).toBeLessThan(1e-5);
+    expect(Math.abs(s - naive.sumSq[name]) / Math.max(naive.sumSq[name], 1e-12)).toBeLessThan(tol);
     const mean = fast[name].mean.dataSync();
     const ref = naive.sum[name];
     let err = 0;
@@ -61,9 +62,14 @@ test.each(cases)('per-sample gradient statistics equal a naive loop over single 
       err += (mean[j] - ref[j] / n) ** 2;
       norm += (ref[j] / n) ** 2;
     }
-    expect(Math.sqrt(err / Math.max(norm, 1e-24))).toBeLessThan(1e-5);
+    expect(Math.sqrt(err / Math.max(norm, 1e-24))).toBeLessThan(tol);
   }
+  tf.dispose([x, y, ...Object.values(fast).flatMap((f) => [f.sumSq, f.mean])]);
   model.dispose();
+}
+
+test.each(cases)('per-sample gradient statistics equal a naive loop over single samples (%s)', async (_name, partial) => {
+  checkAgainstNaive(makeConfig({ ...partial, seed: 3, probes: ['activation-rate', 'weight-norms'] }), 9, 1e-5);
 });
 
 test('the conv filter gradient computed as a Conv2D equals tfjs Conv2DBackpropFilter', async () => {
@@ -132,6 +138,51 @@ test('fc6 and cnn6 have the architectures of the paper', async () => {
   ]);
   fc.dispose();
   cnn.dispose();
+});
+
+describe('cnn statistics on the library\'s wasm conv-layer kernels (per-sample ThermoConvLayerGrad)', () => {
+  beforeAll(() => useBackend('wasm'));
+  afterAll(() => useBackend('cpu'));
+  const cnnCases: [string, Partial<RunConfig>, number][] = [
+    ['2 conv layers 3×3, 4 classes, 9 samples', { model: 'cnn', inputDim: 36, convLayers: 2, channels: 3, kernel: 3, classes: 4, loss: 'softmax-ce' }, 9],
+    ['1 conv layer 5×5, BCE, batch 1', { model: 'cnn', inputDim: 49, convLayers: 1, channels: 2, kernel: 5 }, 1],
+    ['3 conv layers, 5 channels, no bias, MSE, 6 samples', { model: 'cnn', inputDim: 25, convLayers: 3, channels: 5, kernel: 3, bias: false, loss: 'mse' }, 6],
+  ];
+  test.each(cnnCases)('equal a naive loop over single samples (%s)', (_name, partial, n) => {
+    expect(perSampleConvKernels()).toBe(true);
+    const before = tf.memory().numTensors;
+    checkAgainstNaive(makeConfig({ ...partial, seed: 3, probes: ['activation-rate', 'weight-norms'] }), n, 1e-5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test.each([
+    [[9, 6, 2], 5, 3, 3, 7, 3, true],
+    [[7, 5, 3], 4, 3, 2, 1, 2, false],
+    [[28, 28, 1], 10, 5, 5, 32, 1, true],
+  ] as const)('image %j, %i channels, k %i, %i layers, n %i, %i members, bias %s: equal the tap route', async (image, ch, k, layers, n, K, bias) => {
+    const arch = new SequentialArch({ family: 'cnn', inputDim: image[0] * image[1] * image[2], image: [...image], hidden: 1, depth: 2, convLayers: layers, channels: ch, kernel: k, classes: 10, bias, loss: 'softmax-ce' });
+    const p = tf.tidy(() => Object.fromEntries(Object.entries(arch.shapes).map(([name, s], i) => [name, tf.randomUniform([K, ...s], -0.4, 0.4, 'float32', i)])));
+    const x = tf.randomNormal([K, n, image[0] * image[1] * image[2]], 0, 1, 'float32', 7) as tf.Tensor3D;
+    const y = tf.tensor2d(Array.from({ length: K * n }, (_, i) => (i * 7) % 10), [K, n]);
+    const read = (s: Record<string, { sumSq: tf.Tensor; mean: tf.Tensor }>) =>
+      Object.fromEntries(Object.entries(s).map(([name, v]) => [name, [Array.from(v.sumSq.dataSync()), Array.from(v.mean.dataSync())]]));
+    const before = tf.memory().numTensors;
+    const onKernels = tf.tidy(() => read(arch.perSampleGradientStats(p, x, y)));
+    expect(tf.memory().numTensors).toBe(before);
+    setWasmKernels('tfjs');
+    const taps = tf.tidy(() => read(arch.perSampleGradientStats(p, x, y)));
+    setWasmKernels('library');
+    expect(Object.keys(onKernels).sort()).toEqual(Object.keys(taps).sort());
+    for (const name of Object.keys(taps)) {
+      for (let part = 0; part < 2; part++) {
+        const a = onKernels[name][part];
+        const b = taps[name][part];
+        const scale = Math.max(...b.map(Math.abs), 1e-12);
+        expect(Math.max(...a.map((v, j) => Math.abs(v - b[j])))).toBeLessThan(1e-4 * scale);
+      }
+    }
+    tf.dispose([...Object.values(p), x, y]);
+  });
 });
 
 test('a cnn trains on wasm (no Conv2DBackpropFilter kernel there) and matches cpu', async () => {

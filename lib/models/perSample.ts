@@ -97,6 +97,19 @@ export function convStats(delta: tf.Tensor4D, input: tf.Tensor4D, k: number): Co
 }
 
 /**
+ * Σᵢ‖gᵢ‖² (a scalar) and the mean ḡ of one member's per-sample gradients g [n, …shape] of one parameter.
+ * The mean is a product with a row of 1/n: tfjs-wasm 4.22 reduces over a leading axis by transposing
+ * first, 20× slower for CNN6's filters.
+ */
+export function sampleStats(g: tf.Tensor): { sumSq: tf.Scalar; mean: tf.Tensor } {
+  return tf.tidy(() => {
+    const n = g.shape[0];
+    const mean = tf.reshape(tf.matMul(tf.fill([1, n], 1 / n), tf.reshape(g, [n, -1])), g.shape.slice(1));
+    return { sumSq: tf.sum(tf.square(g)) as tf.Scalar, mean };
+  });
+}
+
+/**
  * tr Cov of each member's per-sample gradients of one parameter, from its statistics over n samples:
  * (1/n)Σᵢ‖gᵢ‖² − ‖ḡ‖², [K]. Summed over parameters, it is the gradient-variance probe and the
  * variance the isotropic-noise control matches.

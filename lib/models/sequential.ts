@@ -6,14 +6,16 @@
  * Dense layers run batched over members; conv layers run member by member (tfjs has no grouped
  * convolution). Gradients by tfjs autodiff (conv gradients: see models/conv.ts's convSame);
  * per-sample gradient statistics from one forward and one backward pass: the backward pass gives δ
- * of every weight layer through zero "taps" added to the layer outputs.
+ * of every weight layer through zero "taps" added to the layer outputs. A cnn on wasm with the
+ * library's kernels runs that pass on its conv-layer kernels instead, which give every sample's
+ * filter and bias gradients directly (convLayerPerSample).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossName } from '../core/config.js';
 import type { Architecture, BatchedForward, MemberStats, Params } from './arch.js';
-import { convLayer, convSame } from './conv.js';
+import { convLayer, convLayerPerSample, convSame, perSampleConvKernels } from './conv.js';
 import { perSampleLoss } from './losses.js';
-import { convStats, denseStats } from './perSample.js';
+import { convStats, denseStats, sampleStats } from './perSample.js';
 import { memberMatMul } from './matmul.js';
 
 /** A weight layer: dense weights are [out, in] per member, conv filters [k, k, C_in, C_out]. */
@@ -179,6 +181,7 @@ export class SequentialArch implements Architecture {
   }
 
   perSampleGradientStats(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): Record<string, MemberStats> {
+    if (this.family === 'cnn' && perSampleConvKernels()) return this.cnnStatsOnKernels(p, x, y);
     return tf.tidy(() => {
       const taps = this.outputShapes(x.shape[0], x.shape[1]).map((s) => tf.zeros(s));
       let inputs: Trace['inputs'] = [];
@@ -202,6 +205,60 @@ export class SequentialArch implements Architecture {
         if (layer.b) out[layer.b] = { sumSq: tf.stack(per.map((s) => s.b.sumSq)) as tf.Tensor1D, mean: tf.stack(per.map((s) => s.b.mean)) };
       });
       for (const a of inputs) tf.dispose(Array.isArray(a) ? a : a === x ? [] : [a]);
+      return out;
+    });
+  }
+
+  /**
+   * {@link perSampleGradientStats} of a cnn on the library's wasm conv-layer kernels: the conv stages
+   * forward (ThermoConvLayer), the dense head's δ and input gradient by autodiff, then the conv stages
+   * backward (ThermoConvLayerGrad with `perSample`), member by member. Tested against the tap route.
+   */
+  private cnnStatsOnKernels(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): Record<string, MemberStats> {
+    return tf.tidy(() => {
+      const [K, n] = x.shape;
+      const convs = this.layers.slice(0, -1);
+      const head = this.layers[this.layers.length - 1];
+      // forward: every member's conv stages, keeping each layer's input and output
+      const trace = Array.from({ length: K }, (_, k) => {
+        let a = tf.reshape(this.member(x, k), [n, ...this.s.image]) as tf.Tensor4D;
+        return convs.map((layer) => {
+          const W = this.member(p[layer.W], k) as tf.Tensor4D;
+          const out = convLayerPerSample.forward(a, W, layer.b ? this.member(p[layer.b], k) : null);
+          const io = { a, W, y: out };
+          a = out;
+          return io;
+        });
+      });
+      const last = (k: number) => trace[k][convs.length - 1].y;
+      const A = (K === 1 ? tf.reshape(last(0), [1, n, -1]) : tf.stack(trace.map((_, k) => tf.reshape(last(k), [n, -1])))) as tf.Tensor3D;
+      // the dense head: δ at its output (through a tap) and the gradient at its input
+      const tap = tf.zeros([K, n, this.s.classes]);
+      const [dA, delta] = tf.grads((a: tf.Tensor, t: tf.Tensor) => {
+        let z = memberMatMul(a as tf.Tensor3D, p[head.W] as tf.Tensor3D, false, true);
+        if (head.b) z = tf.add(z, tf.expandDims(p[head.b], 1)) as tf.Tensor3D;
+        return tf.sum(perSampleLoss(this.s.loss, tf.add(z, t) as tf.Tensor3D, y)) as tf.Scalar;
+      })([A, tap]);
+      const out: Record<string, MemberStats> = {};
+      const hs = denseStats(delta as tf.Tensor3D, A, head.b !== null);
+      out[head.W] = hs.W;
+      if (head.b && hs.b) out[head.b] = hs.b;
+      // backward through the conv stages, member by member
+      const per = trace.map((layers, k) => {
+        let dy = tf.reshape(this.member(dA, k), last(k).shape) as tf.Tensor4D;
+        const stats: { W: ReturnType<typeof sampleStats>; b: ReturnType<typeof sampleStats> | null }[] = [];
+        for (let l = layers.length - 1; l >= 0; l--) {
+          const { a, W, y: yl } = layers[l];
+          const g = convLayerPerSample.backward(a, W, yl, dy, l > 0, convs[l].b !== null);
+          stats[l] = { W: sampleStats(g.W), b: g.b ? sampleStats(g.b) : null };
+          if (g.dx) dy = g.dx;
+        }
+        return stats;
+      });
+      convs.forEach((layer, l) => {
+        out[layer.W] = { sumSq: tf.stack(per.map((s) => s[l].W.sumSq)) as tf.Tensor1D, mean: tf.stack(per.map((s) => s[l].W.mean)) };
+        if (layer.b) out[layer.b] = { sumSq: tf.stack(per.map((s) => s[l].b!.sumSq)) as tf.Tensor1D, mean: tf.stack(per.map((s) => s[l].b!.mean)) };
+      });
       return out;
     });
   }

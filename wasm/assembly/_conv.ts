@@ -7,6 +7,7 @@
 //   (or 2 channels × 4 vectors for the last channels), bias and ReLU in the epilogue, stored NHWC, and also
 //   into planes when asked (a planar copy for the next kernel; masked: the layer below's dz = dx·[x > 0]);
 // - filterShared: dW[tap, o] = Σ_{b, y, x} X[b, c, y + i, x + j]·D[b, o, y, x] in tiles of 4 taps × 2 channels;
+//   filterPerImage: the same for each image b on its own (per-sample gradients);
 // - toPlanar / gradToPlanar / zeroPadding: the spreading (the second also masking by ReLU's output,
 //   dz = dy·[y > 0], and summing the bias gradient); planeSums: sums of planes (a bias gradient).
 // Tiles keep 8 or 9 accumulators: with a step's loads they fill the 15 vector registers that V8 allocates on
@@ -523,6 +524,27 @@ export function filterShared(desc: usize, counter: usize, per: i32, out: usize):
       for (let o0 = 0; o0 < co; o0 += 2) {
         for (let g = 0; g < groups; g++) filterTile(desc, g, o0, b, b + 1, out);
       }
+    }
+    done++;
+  }
+  return done;
+}
+
+/**
+ * Every image's own filter gradient: the threads take images b from the shared `counter` and write
+ * dW_b = Σ_{y, x} X[b]·D[b] (the tiles of {@link filterShared}) at `outBase` + b·`outStride` (zeroed by the caller).
+ */
+export function filterPerImage(desc: usize, counter: usize, outBase: usize, outStride: i32): i32 {
+  const n = word(desc, G_N);
+  const groups = word(desc, G_GROUPS);
+  const co = word(desc, G_CO);
+  let done = 0;
+  for (;;) {
+    const b = atomic.add<i32>(counter, 1);
+    if (b >= n) break;
+    const out = outBase + <usize>b * <usize>outStride;
+    for (let o0 = 0; o0 < co; o0 += 2) {
+      for (let g = 0; g < groups; g++) filterTile(desc, g, o0, b, b + 1, out);
     }
     done++;
   }

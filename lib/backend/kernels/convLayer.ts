@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { convForwardPlanar, geometry, paddedSize, planarFits, type ConvGeometry } from './conv2d.js';
-import { convPlanar, filterPlanar, planarLayout, spread, type Planar, type PlanarOut } from './convPlanar.js';
+import { convPlanar, filterPlanar, filterPlanarPerImage, planarLayout, spread, type Planar, type PlanarOut } from './convPlanar.js';
 import { gemmEngine } from './gemmEngine.js';
 import { heapF32, output, runOriginal, type KernelArgs } from './heap.js';
 import { planarCache } from './planarCache.js';
@@ -37,6 +37,11 @@ export interface ConvLayerGradAttrs extends ConvLayerAttrs {
   inputGrad: boolean;
   /** Whether to return db. */
   biasGrad: boolean;
+  /**
+   * Return every sample's own dW [n, kh, kw, ci, co] and db [n, co] instead of their sums (the per-sample
+   * gradients of lib/models/perSample.ts; default false).
+   */
+  perSample?: boolean;
 }
 
 interface FusedAttrs {
@@ -119,11 +124,12 @@ export function convLayer(args: KernelArgs): tf.TensorInfo {
 
 /**
  * The {@link CONV_LAYER_GRAD} kernel: inputs x [n, h, w, ci], filter [kh, kw, ci, co], dy [n, ho, wo, co] and,
- * with `relu`, y (the layer's output); outputs [dx (with inputGrad), dW, db (with biasGrad)].
+ * with `relu`, y (the layer's output); outputs [dx (with inputGrad), dW, db (with biasGrad)], dW and db per
+ * sample with `perSample`.
  */
 export function convLayerGrad(args: KernelArgs): tf.TensorInfo[] {
   const { x, filter, dy, y } = args.inputs as Record<string, tf.TensorInfo | undefined>;
-  const { pad, relu, inputGrad, biasGrad } = args.attrs as unknown as ConvLayerGradAttrs;
+  const { pad, relu, inputGrad, biasGrad, perSample = false } = args.attrs as unknown as ConvLayerGradAttrs;
   const g = layerGeometry(x!, filter!, pad);
   const { n, h, w, ci, ho, wo, co, kh, kw } = g;
   const { backend } = args;
@@ -134,19 +140,20 @@ export function convLayerGrad(args: KernelArgs): tf.TensorInfo[] {
   const mask = relu ? y!.dataId : null;
   let D = cache.find(dy!.dataId, lay.d, mask);
   let db: Float32Array | null = null;
-  if (D) {
-    if (biasGrad) {
-      const sums = e.alloc(co * 4);
-      e.f32.fill(0, sums >>> 2, (sums >>> 2) + co);
-      e.planeSums(D.addr, sums, n, co, D.P);
-      db = e.f32.slice(sums >>> 2, (sums >>> 2) + co);
-    }
-  } else {
-    ({ planar: D, db } = spread(e, heapF32(backend, dy!), lay.d, relu ? heapF32(backend, y!) : undefined, biasGrad));
+  if (!D) ({ planar: D, db } = spread(e, heapF32(backend, dy!), lay.d, relu ? heapF32(backend, y!) : undefined, biasGrad && !perSample));
+  if (biasGrad && !db) {
+    // Σ dz over each image's planes: one sum per image (perSample) or one in all
+    const images = perSample ? n : 1;
+    const sums = e.alloc(images * co * 4);
+    e.f32.fill(0, sums >>> 2, (sums >>> 2) + images * co);
+    if (perSample) for (let b = 0; b < n; b++) e.planeSums(D.addr + b * co * D.P * 4, sums + b * co * 4, 1, co, D.P);
+    else e.planeSums(D.addr, sums, n, co, D.P);
+    db = e.f32.slice(sums >>> 2, (sums >>> 2) + images * co);
   }
   const X = cache.find(x!.dataId, lay.x) ?? spread(e, heapF32(backend, x!), lay.x).planar;
   const W = heapF32(backend, filter!).slice();
-  const dW = filterPlanar(e, X, D, { kh, kw, dh: 1, dw: 1, ho, wo, co });
+  const win = { kh, kw, dh: 1, dw: 1, ho, wo, co };
+  const dW = perSample ? filterPlanarPerImage(e, X, D, win) : filterPlanar(e, X, D, win);
   const outs: tf.TensorInfo[] = [];
   if (inputGrad) {
     const rot = new Float32Array(W.length); // [kh, kw, co, ci]: rotated by 180°, channels swapped
@@ -167,7 +174,7 @@ export function convLayerGrad(args: KernelArgs): tf.TensorInfo[] {
     if (Z) cache.add(out.dataId, Z, x!.dataId);
     outs.push(out);
   }
-  outs.push(output(backend, [kh, kw, ci, co], dW));
-  if (biasGrad) outs.push(output(backend, [co], db!));
+  outs.push(output(backend, perSample ? [n, kh, kw, ci, co] : [kh, kw, ci, co], dW));
+  if (biasGrad) outs.push(output(backend, perSample ? [n, co] : [co], db!));
   return outs;
 }

@@ -5,7 +5,7 @@
  * axis) rather than along the channels (10 in CNN6, a poor fit for the GEMM's 12-lane panels).
  * - {@link spread}: the planar copy (optionally dz = dy·[y > 0] with the bias gradient Σ dz);
  * - {@link convPlanar}: y = conv(x, W) (+ bias, ReLU), stored NHWC;
- * - {@link filterPlanar}: dW = Σ x_window·dz.
+ * - {@link filterPlanar}: dW = Σ x_window·dz, and {@link filterPlanarPerImage} each image's own.
  */
 import type { GemmEngine } from './gemmEngine.js';
 import { sharedChunks } from './gemmPlan.js';
@@ -215,13 +215,14 @@ export function convPlanar(
 }
 
 /**
- * dW[i, j, c, o] = Σ_{b, y, x} X[b, c, y + i·dh, x + j·dw]·D[b, o, y, x] for the window `win` (stride 1; X laid
- * out as the forward convolution reads it, D [n, ho, wo, co] with zeros in its rows up to a multiple of 4
- * pixels), returned as a new array [kh, kw, ci, co].
+ * The filter-gradient job of `filterShared` for the window `win` (stride 1; X laid out as the forward
+ * convolution reads it, D [n, ho, wo, co] with zeros in its rows up to a multiple of 4 pixels): its tap table,
+ * a descriptor for images from given addresses, and the mapping of its output (tiles of taps in (c, i, j)
+ * order) to dW's [kh, kw, ci, co] order.
  */
-export function filterPlanar(e: GemmEngine, X: Planar, D: Planar, win: Window): Float32Array {
+function filterJob(e: GemmEngine, X: Planar, D: Planar, win: Window) {
   const { kh, kw, dh, dw, ho, wo, co } = win;
-  const { n, c: ci, P, S } = X;
+  const { c: ci, P, S } = X;
   const perRow = Math.ceil(wo / 4);
   if (D.S < D.left + 4 * perRow) throw new Error('filterPlanar: D needs zeros up to a multiple of 4 pixels per row');
   const taps = kh * kw * ci;
@@ -243,26 +244,69 @@ export function filterPlanar(e: GemmEngine, X: Planar, D: Planar, win: Window): 
     const j = ij % kw;
     u[(tapTable >>> 2) + t] = (ch * P + i * dh * S + j * dw) * 4;
   }
-  const out = e.alloc(groups * TAP_GROUP * co * 4);
-  const dOrigin = D.addr + (D.top * D.S + D.left) * 4;
   // with equal row strides, an image's rows are one run of ho·S pixels (D is zero beyond each row's wo):
   // no per-row overhead for 4/S more pixels
   const flat = D.S === S && D.left + wo <= S;
   const [rows, vecs] = flat ? [1, (ho * S) / 4] : [ho, perRow];
-  const desc = e.table([X.addr, dOrigin, tapTable, groups, n, rows, vecs, ci * P * 4, S * 4, D.c * D.P * 4, D.P * 4, D.S * 4, co, out]);
-  const T = threadsFor(e, n * ho * wo * co * taps);
+  const xImage = ci * P * 4;
+  const dImage = D.c * D.P * 4;
+  return {
+    taps,
+    /** Floats of one output (whole tiles). */
+    size: groups * TAP_GROUP * co,
+    /** Multiply-adds of all images. */
+    work: X.n * ho * wo * co * taps,
+    /** The descriptor of images first … first + n − 1, summed into `out`. */
+    desc: (first: number, n: number, out: number) =>
+      e.table([X.addr + first * xImage, D.addr + first * dImage + (D.top * D.S + D.left) * 4, tapTable, groups, n, rows, vecs, xImage, S * 4, dImage, D.P * 4, D.S * 4, co, out]),
+    /** Adds the outputs at `outs` into dW [kh, kw, ci, co] at float offset `at`. */
+    gather: (outs: readonly number[], dW: Float32Array, at = 0) => {
+      const f = e.f32;
+      for (let t = 0; t < taps; t++) {
+        const row = at + order[t] * co;
+        for (const o of outs) for (let c = 0; c < co; c++) dW[row + c] += f[(o >>> 2) + t * co + c];
+      }
+    },
+  };
+}
+
+/**
+ * dW[i, j, c, o] = Σ_{b, y, x} X[b, c, y + i·dh, x + j·dw]·D[b, o, y, x] for the window `win` (stride 1; X laid
+ * out as the forward convolution reads it, D [n, ho, wo, co] with zeros in its rows up to a multiple of 4
+ * pixels), returned as a new array [kh, kw, ci, co].
+ */
+export function filterPlanar(e: GemmEngine, X: Planar, D: Planar, win: Window): Float32Array {
+  const job = filterJob(e, X, D, win);
+  const n = X.n;
+  const T = threadsFor(e, job.work);
   // each thread sums its images into its own dW (table order), then the threads' sums are added
-  const size = groups * TAP_GROUP * co;
-  const outs = Array.from({ length: T }, (_, t) => (t === 0 ? out : e.alloc(size * 4)));
+  const outs = Array.from({ length: T }, () => e.alloc(job.size * 4));
+  const desc = job.desc(0, n, outs[0]);
   const f = e.f32;
-  for (const o of outs) f.fill(0, o >>> 2, (o >>> 2) + size);
+  for (const o of outs) f.fill(0, o >>> 2, (o >>> 2) + job.size);
   const per = Math.max(1, Math.ceil(n / (4 * T)));
   const counter = e.counter();
   e.parallel('filterShared', outs.map((o) => [desc, counter, per, o]));
-  const dW = new Float32Array(taps * co);
-  for (let t = 0; t < taps; t++) {
-    const row = order[t] * co;
-    for (const o of outs) for (let c = 0; c < co; c++) dW[row + c] += f[(o >>> 2) + t * co + c];
-  }
+  const dW = new Float32Array(job.taps * win.co);
+  job.gather(outs, dW);
+  return dW;
+}
+
+/**
+ * Every image's own filter gradient, dW_b[i, j, c, o] = Σ_{y, x} X[b, c, y + i·dh, x + j·dw]·D[b, o, y, x]
+ * (the per-sample gradients of {@link filterPlanar}'s sum), returned as a new array [n, kh, kw, ci, co]. The
+ * threads take images from a shared counter, each into its own output.
+ */
+export function filterPlanarPerImage(e: GemmEngine, X: Planar, D: Planar, win: Window): Float32Array {
+  const job = filterJob(e, X, D, win);
+  const n = X.n;
+  const T = Math.min(n, threadsFor(e, job.work));
+  const outs = e.alloc(n * job.size * 4);
+  const desc = job.desc(0, n, outs);
+  e.f32.fill(0, outs >>> 2, (outs >>> 2) + n * job.size);
+  const counter = e.counter();
+  e.parallel('filterPerImage', Array.from({ length: T }, () => [desc, counter, outs, job.size * 4]));
+  const dW = new Float32Array(n * job.taps * win.co);
+  for (let b = 0; b < n; b++) job.gather([outs + b * job.size * 4], dW, b * job.taps * win.co);
   return dW;
 }
