@@ -6,10 +6,22 @@
  * threshold, freezes the member at step S.t + 1.
  */
 import { GRID_X } from './device.js';
-import { header } from './kernel.wgsl.js';
+import { header, wgSumIterations, type LoopWalk } from './kernel.wgsl.js';
 import type { DensePlan } from './plan.js';
 
 const u = (x: number) => `${x}u`;
+
+/** The norms kernel's walk (loops.ts): per parameter, a strided loop over its values and a workgroup sum. */
+export function checkKernelLoops(plan: DensePlan): LoopWalk {
+  const s = plan.shape;
+  const iterations = s.params.reduce((n, p) => n + Math.ceil(p.size / plan.WG) + wgSumIterations(plan.WG), 0);
+  const P = s.params.reduce((n, p) => n + p.size, 0);
+  // what sets the largest parameters: the conv layers' channels, else the hidden width, else the input
+  const conv = s.layers[0].conv;
+  const hidden = s.layers.length > 1 && !conv;
+  const [field, value] = conv ? ['channels', conv.Cout] : hidden ? ['hidden', s.layers[0].out] : ['inputDim', s.inputDim];
+  return { iterations, what: `the parameter norms (${P} values per member)`, field, value };
+}
 
 /** The WGSL of the norms / divergence kernel. */
 export function checkKernel(plan: DensePlan): string {

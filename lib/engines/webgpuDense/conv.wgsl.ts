@@ -10,9 +10,9 @@
  * - reduce(l): W[q, o] −= η·Σ_s partial_s[o, q] (b likewise), once every partial is written.
  */
 import type { Job } from './kernel.wgsl.js';
-import { regions } from './layers.wgsl.js';
+import { batchWalk, regions, widthField } from './layers.wgsl.js';
 import { matmulFn, tiledJobFn } from './matmul.wgsl.js';
-import type { DensePlan } from './plan.js';
+import { matmulIterations, type DensePlan } from './plan.js';
 import type { ConvGeometry } from './shape.js';
 
 const u = (x: number) => `${x}u`;
@@ -69,6 +69,12 @@ export function convForwardJob(plan: DensePlan, l: number): Job {
   return {
     name: `cfw${l}`,
     tiles: ceil(plan.Bmax * r.HW, tile.TR) * cols,
+    loops: {
+      iterations: matmulIterations(tile, plan.WG, r.KK),
+      what: `layer ${l + 1}'s forward pass (a sum over its ${r.KK} patch entries)`,
+      field: widthField(plan, l, 'in') === 'inputDim' ? 'kernel' : 'channels',
+      value: r.KK,
+    },
     code: `${patchFn(`patch_cfw${l}`, 'A', r.Ain, r.geo, r.Cin, false)}${mm}${tiledJobFn(`cfw${l}`, tile, cols, `B * ${u(r.HW)}`, r.KK)}`,
   };
 }
@@ -92,6 +98,12 @@ export function convDeltaJob(plan: DensePlan, l: number): Job {
   return {
     name: `cdl${l}`,
     tiles: ceil(plan.Bmax * r.HW, tile.TR) * cols,
+    loops: {
+      iterations: matmulIterations(tile, plan.WG, KO),
+      what: `layer ${l + 1}'s backward pass (a sum over ${KO} filter entries)`,
+      field: 'channels',
+      value: KO,
+    },
     code: `${patchFn(`patch_cdl${l}`, 'D', r.Dout, r.geo, r.Cout, true)}
 // W[i, j, c, o] for entry q = (i·k + j)·C_out + o of the transposed patch
 fn filter_cdl${l}(ml: u32, q: u32, c: u32) -> f32 {
@@ -133,6 +145,8 @@ fn in_cup${l}(ml: u32, k: u32, c: u32) -> f32 {
   return {
     name: `cup${l}`,
     tiles: perSplit * sk.splits,
+    loops: batchWalk(plan, `layer ${l + 1}'s filter gradient`, matmulIterations(tile, plan.WG, sk.chunk),
+      `partial sums over ${sk.chunk} of the ${plan.Bmax * r.HW} sample-pixels of batchSize = ${plan.Bmax} samples`),
     code: `${patchFn(`patch_cup${l}`, 'A', r.Ain, r.geo, r.Cin, false)}${withBias}${mm}
 fn job_cup${l}(ml: u32, tile: u32, B: u32, lid: u32) {
   let t = tile % ${u(perSplit)};
@@ -151,6 +165,7 @@ export function convReduceJob(plan: DensePlan, l: number): Job {
   return {
     name: `crd${l}`,
     tiles: ceil(n, plan.WG),
+    loops: batchWalk(plan, `layer ${l + 1}'s filter update`, sk.splits, `a sum of ${sk.splits} partials over batchSize = ${plan.Bmax} samples`),
     code: `
 fn job_crd${l}(ml: u32, tile: u32, B: u32, lid: u32) {
   let e = tile * WG + lid;

@@ -1,7 +1,8 @@
 /**
  * Creating a webgpu-dense engine: eligibility, the dataset (image inputs), the plan against the
- * device's limits, the kernels, the buffers and the initial state (initMember's parameters, the
- * member configs, the training images, labels and normalization table).
+ * device's limits (on a software adapter also against its loop cap, loops.ts), the kernels, the
+ * buffers and the initial state (initMember's parameters, the member configs, the training
+ * images, labels and normalization table).
  */
 import { isImageInput, type RunConfig } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
@@ -11,6 +12,7 @@ import { loadDataset } from '../../data/load.js';
 import { createArchitecture } from '../../models/create.js';
 import { initMember } from '../../models/init.js';
 import type { EngineOptions } from '../engine.js';
+import { installWebgpu } from '../../backend/webgpu.js';
 import { tfjsDevice } from '../webgpu/gpu.js';
 import { destroyBuffers, groupBuffers, sharedBuffers, type SharedBuffers } from './buffers.js';
 import { denseLayout, densePipeline, type DenseDevice } from './device.js';
@@ -18,6 +20,7 @@ import { webgpuDenseEligible } from './eligible.js';
 import { WebgpuDenseEngine } from './engine.js';
 import { imageWords, labelWords, normalizationTable } from './images.js';
 import { normsKernel, stepKernels } from './kernels.js';
+import { softwareLoopProblem } from './loops.js';
 import { denseLimits, planDense, type DenseLimits, type DensePlan, type DenseTuning } from './plan.js';
 import { denseShape } from './shape.js';
 
@@ -55,7 +58,8 @@ function writeData(device: DenseDevice, plan: DensePlan, shared: SharedBuffers, 
 
 /**
  * Creates the webgpu-dense engine for `configs` on tfjs's webgpu backend (useBackend('webgpu')
- * first). Throws a ConfigError when the configs are not eligible or do not fit the device.
+ * first). Throws a ConfigError when the configs are not eligible or do not fit the device (on a
+ * software adapter: also when a kernel would walk a loop past its cap, which it would cut silently).
  */
 export async function createWebgpuDenseEngine(configs: readonly RunConfig[], opts: WebgpuDenseOptions = {}): Promise<WebgpuDenseEngine> {
   checkKeys({ ...opts }, ['checkEvery', 'initial', 'limits', 'tuning', 'stepsPerSubmit'], 'engine');
@@ -76,6 +80,8 @@ export async function createWebgpuDenseEngine(configs: readonly RunConfig[], opt
   const maxBatch = configs.reduce((b, c) => Math.max(b, c.batchSize), 1);
   const input = { shape: denseShape(first, n), members: configs.length, maxBatch, channels: ds ? ds.shape[2] : 0 };
   const plan = planDense(input, denseLimits(device.limits, opts.limits), opts.tuning);
+  const loops = (await installWebgpu(false)).software ? softwareLoopProblem(plan) : null;
+  if (loops) throw new ConfigError(loops.field, loops.value, `a smaller value: ${loops.why}`);
   const layout = denseLayout(device, plan.images?.parts ?? 0);
   // one after the other: each creation brackets its own error scopes, which must not interleave
   const norms = await densePipeline(device, layout, normsKernel(plan), 'webgpu-dense norms');

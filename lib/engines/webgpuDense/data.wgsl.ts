@@ -13,6 +13,10 @@ import type { DensePlan } from './plan.js';
 import { feistelBits } from '../../data/stream.js';
 
 const u = (x: number) => `${x}u`;
+/** Loop iterations of one Philox4x32-10 draw (its rounds). */
+const PHILOX_ROUNDS = 10;
+/** Passes of the Feistel permutation's cycle walk counted per drawn index (it averages under 4: its domain 4^h is below 4n), each 1 + 4 rounds. */
+export const FEISTEL_WALKS = 16;
 const pow2ceil = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 /** Invocations per slot and slots per workgroup for `units` work items per slot. */
@@ -82,9 +86,13 @@ fn sample_index(seed: u32, t: u32, B: u32, b: u32) -> u32 {
         ${store4(M)}`;
     label = indexed ? `f32(stream_label(seed, STREAM_SET_Y, 0u, k, ${u(C)}))` : `f32(stream_label(seed, STREAM_TRAIN_Y, S.t, b, ${u(C)}))`;
   }
+  // per word of the slot a draw (synthetic), the label's draw, and the sample index: divmod64's 32 bits, the keys' draw, the walk
+  const perWord = 1 + (plan.images ? 0 : PHILOX_ROUNDS);
+  const iterations = Math.ceil(units / TPS) * perWord + (plan.images ? 0 : PHILOX_ROUNDS) + (indexed ? 32 + PHILOX_ROUNDS + 5 * FEISTEL_WALKS : 0);
   return {
     name: 'data',
     tiles: Math.ceil(plan.Bmax / SPW),
+    loops: { iterations, what: `the data job (${units} words of a sample)`, field: 'inputDim', value: M },
     code: `${sampleIndex}
 ${plan.images ? imageWord(plan) : ''}
 fn job_data(ml: u32, tile: u32, B: u32, lid: u32) {

@@ -3,8 +3,9 @@
  * 'two-layer' (any size) and 'cnn' (stride-1 'same' conv layers as implicit GEMMs, conv.wgsl.ts),
  * on synthetic or image data, K members in lockstep. Parameters, data, activations, loss
  * accumulators and divergence status live in GPU buffers of tfjs's own device; each SGD step is
- * 2L + 1 dispatches (one more with conv layers, one more with a split output layer) of tiled matmul kernels with fused bias, ReLU, loss
- * gradient and update (kernels.ts), many steps per submit, no host read in the step loop.
+ * 2L + 1 dispatches (one more with conv layers, one more with a split output layer, one more per
+ * hidden layer with a split fan-in) of tiled matmul kernels with fused bias, ReLU, loss gradient
+ * and update (kernels.ts), many steps per submit, no host read in the step loop.
  * `paramTensors(members)` copies the selected members' parameters on the device into staging
  * buffers wrapped as tfjs tensors ([K', …shape], dense W as [out, in]).
  */

@@ -9,13 +9,30 @@ import { STREAM_WGSL } from '../webgpu/stream.wgsl.js';
 import { BINDING, GRID_X } from './device.js';
 import { tileFloats, type DensePlan, type Tile } from './plan.js';
 
+/**
+ * The longest loop walk of one invocation of a job (loops.ts): its loop iterations, all loops
+ * together (an upper bound), what they walk over (for messages, e.g. "layer 1's update (a sum over
+ * batchSize = 50000 samples)") and the config field whose value sets their number.
+ */
+export interface LoopWalk {
+  iterations: number;
+  what: string;
+  field: string;
+  value: number;
+}
+
 /** One job of a kernel: `tiles` workgroups per member running `fn job_<name>(ml, tile, B, lid)`. */
 export interface Job {
   name: string;
   tiles: number;
   /** WGSL: the job function and its helpers. */
   code: string;
+  /** Its longest loop walk, counted beside the loops it counts. */
+  loops: LoopWalk;
 }
+
+/** Loop iterations of wg_sum (a halving loop over WG). */
+export const wgSumIterations = (WG: number) => Math.log2(WG);
 
 /** Words per member of the consts buffer's config records: η, |B|, seed, threshold, live. */
 export const CFG_WORDS = 8;

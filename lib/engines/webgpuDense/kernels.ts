@@ -1,7 +1,9 @@
 /**
- * The dispatches of one SGD step of an L-layer chain (2L + 1, one more with conv layers and one more with a split output), in
- * order; consecutive dispatches are ordered by WebGPU, and jobs of one dispatch touch disjoint data:
- * 1. data; 2. forward of hidden layers 1 … L−1 (one each); 3. output (logits, loss, δ_L; as two
+ * The dispatches of one SGD step of an L-layer chain (2L + 1, one more with conv layers, one more with a split output
+ * and one more per hidden layer with a split fan-in), in order; consecutive dispatches are ordered by WebGPU, and jobs of
+ * one dispatch touch disjoint data:
+ * 1. data; 2. forward of hidden layers 1 … L−1 (one each; two, partial sums then their sum, bias and ReLU, where
+ *    plan.forwardSplit splits the layer's fan-in: outputSplit.wgsl.ts); 3. output (logits, loss, δ_L; as two
  *    dispatches, partial logits then the rest, when its fan-in is wide: outputSplit.wgsl.ts);
  * 4. for l = L … 2: δ_{l−1} from W_l, with the update of W_{l+1} (which no longer needs W_{l+1}'s
  *    old value: δ_l was formed in the previous dispatch); 5. updates of W_2 and W_1 and the loss
@@ -15,7 +17,7 @@ import { convDeltaJob, convForwardJob, convPartialJob, convReduceJob } from './c
 import { dataJob } from './data.wgsl.js';
 import { jobKernel, type Job } from './kernel.wgsl.js';
 import { deltaJob, forwardJob, lossJob, outputJob, updateJob } from './layers.wgsl.js';
-import { outputLossJob, outputPartialJob } from './outputSplit.wgsl.js';
+import { forwardPartialJob, forwardReduceJob, outputLossJob, outputPartialJob } from './outputSplit.wgsl.js';
 import type { DensePlan, Tile } from './plan.js';
 
 /** One step kernel: its WGSL and its jobs (for the workgroup count). */
@@ -39,7 +41,14 @@ export function stepKernels(plan: DensePlan): StepKernel[] {
     out.push({ label, jobs, code: jobKernel(plan, jobs, tiles, streams) });
   };
   add('data', [dataJob(plan)], [], true);
-  for (let l = 0; l < L - 1; l++) add(`forward ${l + 1}`, [forward(l)], [t[l].forward]);
+  for (let l = 0; l < L - 1; l++) {
+    if (plan.forwardSplit[l]) {
+      add(`forward partials ${l + 1}`, [forwardPartialJob(plan, l)], [t[l].forward]);
+      add(`forward ${l + 1}`, [forwardReduceJob(plan, l)], []);
+    } else {
+      add(`forward ${l + 1}`, [forward(l)], [t[l].forward]);
+    }
+  }
   if (plan.outputSplit) {
     add('output partials', [outputPartialJob(plan)], [t[L - 1].forward]);
     add('output', [outputLossJob(plan)], [], true);

@@ -8,9 +8,9 @@
  * - update(l): W_l −= η·δ_lᵀ·A_{l−1}, b_l −= η·Σ_b δ_l (a virtual column of ones), summed over the member's rows;
  * - loss: the step's loss (1/|B|)·Σ_b ℓ_b added to the member's exact loss accumulator.
  */
-import type { Job } from './kernel.wgsl.js';
+import { wgSumIterations, type Job, type LoopWalk } from './kernel.wgsl.js';
 import { matmulFn, tiledJobFn, type MatmulSpec } from './matmul.wgsl.js';
-import type { DensePlan } from './plan.js';
+import { matmulIterations, type DensePlan } from './plan.js';
 
 const u = (x: number) => `${x}u`;
 const ceil = (a: number, b: number) => Math.ceil(a / b);
@@ -29,6 +29,25 @@ export function regions(plan: DensePlan, l: number) {
     /** δ_l: the layer's output gradient. */
     Dout: plan.deltaOffset[l],
   };
+}
+
+/** The config field that sets the width of layer l's input or output (for messages about what to reduce). */
+export function widthField(plan: DensePlan, l: number, side: 'in' | 'out'): string {
+  const layers = plan.shape.layers;
+  if (side === 'out') return l === layers.length - 1 ? 'classes' : layers[l].conv ? 'channels' : 'hidden';
+  return l === 0 ? 'inputDim' : layers[l - 1].conv ? 'channels' : 'hidden';
+}
+
+/** The walk of a sum over layer l's fan-in (`depth` of its `in` inputs per invocation; the forward pass or its partials). */
+export function fanInWalk(plan: DensePlan, l: number, iterations: number, depth: number): LoopWalk {
+  const IN = plan.shape.layers[l].in;
+  const over = depth < IN ? `${depth} of its fan-in of ${IN} inputs` : `its fan-in of ${IN} inputs`;
+  return { iterations, what: `layer ${l + 1}'s forward pass (a sum over ${over})`, field: widthField(plan, l, 'in'), value: IN };
+}
+
+/** Loop iterations of lossCode for one row (softmax-ce: its three loops over the classes). */
+export function lossIterations(plan: DensePlan): number {
+  return plan.shape.loss === 'softmax-ce' ? 3 * plan.shape.classes - 1 : 0;
 }
 
 /** The operands of a dense layer's product A_{l−1}·W_lᵀ for member `ml`: rows of its input, rows of W_l. */
@@ -57,6 +76,7 @@ export function forwardJob(plan: DensePlan, l: number): Job {
     name: `fwd${l}`,
     tiles: ceil(plan.Bmax, tile.TR) * cols,
     code: `${mm}${tiledJobFn(`fwd${l}`, tile, cols, 'B', r.IN)}`,
+    loops: fanInWalk(plan, l, matmulIterations(tile, plan.WG, r.IN), r.IN),
   };
 }
 
@@ -99,9 +119,16 @@ export function outputJob(plan: DensePlan): Job {
     ...forwardOperands(r),
     epilogue: (row, c, acc) => `D[${u(r.Dout)} + (ml * BMAX + ${row}) * ${u(r.OUT)} + ${c}] = ${acc}${bias};`,
   });
+  // a walk over the fan-in for each tile across the classes, then per row of the tile the loss's loops
+  const across = ceil(r.OUT, tile.TC);
+  const perTile = matmulIterations(tile, plan.WG, r.IN);
+  const losses = ceil(tile.TR, plan.WG) * (1 + lossIterations(plan));
+  const iterations = across * (1 + perTile) + losses;
+  const what = `the output layer (${across} sums over its ${r.IN} inputs, then the loss over ${r.OUT} classes)`;
   return {
     name: 'out',
     tiles: ceil(plan.Bmax, tile.TR),
+    loops: across > 1 || losses > perTile ? { iterations, what, field: 'classes', value: r.OUT } : fanInWalk(plan, l, iterations, r.IN),
     code: `${mm}
 fn job_out(ml: u32, tile: u32, B: u32, lid: u32) {
   let r0 = tile * ${u(tile.TR)};
@@ -146,6 +173,12 @@ export function deltaJob(plan: DensePlan, l: number): Job {
     name: `dlt${l}`,
     tiles: ceil(plan.Bmax, tile.TR) * cols,
     code: `${mm}${tiledJobFn(`dlt${l}`, tile, cols, 'B', r.OUT)}`,
+    loops: {
+      iterations: matmulIterations(tile, plan.WG, r.OUT),
+      what: `layer ${l + 1}'s backward pass (a sum over its ${r.OUT} outputs)`,
+      field: widthField(plan, l, 'out'),
+      value: r.OUT,
+    },
   };
 }
 
@@ -185,12 +218,18 @@ fn in_upd${l}(ml: u32, k: u32, c: u32) -> f32 {
   return {
     name: `upd${l}`,
     tiles: ceil(r.OUT, tile.TR) * cols,
+    loops: batchWalk(plan, `layer ${l + 1}'s update`, matmulIterations(tile, plan.WG, plan.Bmax)),
     code: `${helper}${mm}
 fn job_upd${l}(ml: u32, tile: u32, B: u32, lid: u32) {
   let eta = cfg_eta(S.base + ml);
   mm_upd${l}(ml, (tile / ${u(cols)}) * ${u(tile.TR)}, (tile % ${u(cols)}) * ${u(tile.TC)}, ${u(r.OUT)}, B, lid, eta, 0u);
 }`,
   };
+}
+
+/** The walk of a sum over the batch (`iterations` for a batch of plan.Bmax samples; `over` says how, for messages). */
+export function batchWalk(plan: DensePlan, job: string, iterations: number, over = `a sum over batchSize = ${plan.Bmax} samples`): LoopWalk {
+  return { iterations, what: `${job} (${over})`, field: 'batchSize', value: plan.Bmax };
 }
 
 /**
@@ -201,6 +240,7 @@ export function lossJob(plan: DensePlan): Job {
   return {
     name: 'loss',
     tiles: 1,
+    loops: batchWalk(plan, "the step's loss", ceil(plan.Bmax, plan.WG) + wgSumIterations(plan.WG)),
     code: `
 fn job_loss(ml: u32, tile: u32, B: u32, lid: u32) {
   var s = 0.0;

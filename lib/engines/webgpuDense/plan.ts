@@ -8,7 +8,8 @@
  * - deltas (per group, float): δ_l of every layer (δ_L holds the logits until the loss turns them
  *   into dL/df), then the labels (as floats) and the per-sample losses, [GC, Bmax], then for each
  *   conv layer its split-K partial gradients [GC, splits, C_out, k·k·C_in (+1 with bias)], then
- *   the split-K partial logits of a wide output layer [GC, splits, Bmax, C];
+ *   the split-K partial logits of a wide output layer [GC, splits, Bmax, C], then those of each hidden
+ *   layer whose fan-in is split (forwardSplit) [GC, splits, Bmax, out];
  * - consts (shared, u32): per member {η, |B|, seed, threshold, live} (8 words), then the labels of
  *   the training images and the 256-entry normalization table of each channel (image inputs);
  * - state (shared, u32): loss accumulators (4 words per member: hi, lo, float part), status (4
@@ -19,6 +20,7 @@ import { ConfigError } from '../../core/errors.js';
 import { checkKeys, checkNumber } from '../../core/validate.js';
 import type { DenseShape } from './shape.js';
 import { PLAN_LIMIT_NAMES, type PlanLimits } from '../webgpu/plan.js';
+import { SOFTWARE_LOOP_ITERATIONS } from '../webgpu/twoLayerEngine.js';
 
 /** The device limits the plan depends on: the fused engine's, and the uniform offset alignment. */
 export interface DenseLimits extends PlanLimits {
@@ -54,9 +56,15 @@ export interface DenseTuning {
   splitDepth?: number;
   /** Inputs per split of the output layer's logits when it has more (default 1024; rounded up to a multiple of TK). */
   outputSplitDepth?: number;
+  /**
+   * Inputs per split of a hidden dense layer's forward sum when it has more (rounded up to a
+   * multiple of TK; default: split only a fan-in whose walk would be over SOFTWARE_LOOP_ITERATIONS,
+   * in as few equal splits as keep each walk within it; see forwardSplitSize).
+   */
+  forwardSplitDepth?: number;
 }
 
-const TUNING_KEYS = ['workgroupSize', 'maxRegisterBlock', 'tileDepth', 'splitDepth', 'outputSplitDepth'] as const;
+const TUNING_KEYS = ['workgroupSize', 'maxRegisterBlock', 'tileDepth', 'splitDepth', 'outputSplitDepth', 'forwardSplitDepth'] as const;
 
 /** Checks tuning knobs: unknown keys and values out of range are ConfigErrors naming the knob and what is allowed. */
 export function checkTuning(tuning: DenseTuning, where = 'engine.tuning'): void {
@@ -68,7 +76,7 @@ export function checkTuning(tuning: DenseTuning, where = 'engine.tuning'): void 
   oneOf('workgroupSize', [64, 128, 256]);
   oneOf('maxRegisterBlock', [1, 2, 4]);
   oneOf('tileDepth', [1, 2, 4, 8, 16, 32, 64]);
-  for (const key of ['splitDepth', 'outputSplitDepth'] as const) {
+  for (const key of ['splitDepth', 'outputSplitDepth', 'forwardSplitDepth'] as const) {
     if (tuning[key] !== undefined) checkNumber(tuning[key], { integer: true, ge: 1, le: 2 ** 24 }, `${where}.${key}`);
   }
 }
@@ -139,6 +147,12 @@ export interface DensePlan {
    * workgroup would otherwise walk it alone): partials at word `offset` of `deltas` ([GC, splits, Bmax, C]).
    */
   outputSplit: { splits: number; chunk: number; offset: number } | null;
+  /**
+   * Split-K of each hidden dense layer's forward sum over its fan-in (null: one walk; conv layers
+   * and the output layer: null): partial outputs at word `offset` of `deltas` ([GC, splits, Bmax, out]),
+   * summed (with bias and ReLU) in one more dispatch (outputSplit.wgsl.ts).
+   */
+  forwardSplit: ({ splits: number; chunk: number; offset: number } | null)[];
   /** Slots of the per-step uniform buffer (steps per submit) and their stride in bytes. */
   slots: number;
   slotStride: number;
@@ -178,6 +192,16 @@ export function stagedStride(T: number, TK: number, alongColumns: boolean): numb
   const g = TK < 32 && 32 % TK === 0 ? 32 / TK : 1;
   const m = Math.ceil(T / g);
   return g * (m % 2 === 1 ? m : m + 1);
+}
+
+/**
+ * Loop iterations of one invocation of a tiled matmul (matmul.wgsl.ts's mm_*) summing over `depth`
+ * values: per reduction chunk of TK, one pass of the chunk loop, the staging loops of the A and B
+ * tiles (invocation 0 runs ⌈TK·TR/WG⌉ and ⌈TK·TC/WG⌉) and the TK products (loops.ts adds them up).
+ */
+export function matmulIterations(tile: Tile, WG: number, depth: number): number {
+  const perChunk = 1 + Math.ceil((tile.TK * tile.TR) / WG) + Math.ceil((tile.TK * tile.TC) / WG) + tile.TK;
+  return Math.ceil(depth / tile.TK) * perChunk;
 }
 
 /** Floats of workgroup memory the tiles need (As, Bs at their largest stride; As also serves reductions of WG values). */
@@ -241,7 +265,10 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
   const P = shape.params.reduce((s, p) => s + p.size, 0);
   const split = splitSizes(shape, Bmax, tiles[0].forward.TK, tuning.splitDepth ?? 512);
   const outSplit = outputSplitSize(shape, tiles[0].forward.TK, tuning.outputSplitDepth ?? 1024);
-  const splitWords = split.reduce((s, k) => s + (k ? k.splits * k.rows * k.cols : 0), 0) + (outSplit ? outSplit.splits * Bmax * shape.classes : 0);
+  const hiddenDense = (i: number) => i < shape.layers.length - 1 && !shape.layers[i].conv;
+  const fwdSplit = shape.layers.map((l, i) => (hiddenDense(i) ? forwardSplitSize(l.in, tiles[i].forward, WG, tuning.forwardSplitDepth) : null));
+  const splitWords = split.reduce((s, k) => s + (k ? k.splits * k.rows * k.cols : 0), 0) + (outSplit ? outSplit.splits * Bmax * shape.classes : 0) +
+    fwdSplit.reduce((s, k, i) => s + (k ? k.splits * Bmax * shape.layers[i].out : 0), 0);
   const perMember = {
     params: P,
     acts: Bmax * widths.reduce((a, b) => a + b, 0),
@@ -274,6 +301,13 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
     return { splits: k.splits, chunk: k.chunk, cols: k.cols, offset };
   });
   const outputSplit = outSplit ? { ...outSplit, offset: next } : null;
+  if (outSplit) next += GC * outSplit.splits * Bmax * shape.classes;
+  const forwardSplit = fwdSplit.map((k, i) => {
+    if (!k) return null;
+    const offset = next;
+    next += GC * k.splits * Bmax * shape.layers[i].out;
+    return { ...k, offset };
+  });
   const images = input.channels > 0 ? imageLayout(shape, input.channels, binding, limits) : null;
   const constLabels = 8 * K;
   const constLut = constLabels + (images ? shape.trainSize : 0);
@@ -309,6 +343,7 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
     tiles,
     splitK,
     outputSplit,
+    forwardSplit,
     slots: 64,
     slotStride,
   };
@@ -338,6 +373,30 @@ function outputSplitSize(shape: DenseShape, TK: number, target: number): { split
   const chunk = TK * Math.ceil(target / TK);
   if (depth <= chunk) return null;
   return { splits: Math.ceil(depth / chunk), chunk };
+}
+
+/**
+ * Split-K of a hidden dense layer's forward sum over its `fanIn` inputs, or null for one walk.
+ * With `target`, chunks of about `target` inputs (a multiple of TK) when the fan-in is longer.
+ * By default only a fan-in whose one walk (matmulIterations) would be over SOFTWARE_LOOP_ITERATIONS
+ * is split, in as few splits of equal whole TK-chunks as keep each walk within it: llvmpipe stops
+ * an invocation silently past about 65,535 loop iterations (one walk over 300,000 inputs → 2 units
+ * is some 490,000), and a GPU gets such a walk spread over more workgroups.
+ */
+export function forwardSplitSize(fanIn: number, tile: Tile, WG: number, target?: number): { splits: number; chunk: number } | null {
+  const TK = tile.TK;
+  const chunks = Math.ceil(fanIn / TK);
+  let splits: number;
+  if (target !== undefined) {
+    splits = Math.ceil(chunks / Math.ceil(target / TK));
+  } else {
+    if (matmulIterations(tile, WG, fanIn) <= SOFTWARE_LOOP_ITERATIONS) return null;
+    const most = Math.max(1, Math.floor(SOFTWARE_LOOP_ITERATIONS / matmulIterations(tile, WG, TK)));
+    splits = Math.ceil(chunks / most);
+  }
+  if (splits <= 1) return null;
+  const chunk = TK * Math.ceil(chunks / splits);
+  return { splits: Math.ceil(fanIn / chunk), chunk };
 }
 
 /** How the training images are split over storage bindings (at most 3: the bindings left by the other buffers). */
