@@ -93,4 +93,15 @@ test('a member with NaN or Inf parameters does not spill into the other members\
     expect(Array.from(b.slice(80)).every((v) => v === 0)).toBe(true);
   }
 }, 60000);
+
+test('one member: memberMatMul is the plain product (no guard, nothing to spill into)', async () => {
+  await useBackend('webgpu');
+  const x = tf.tensor3d(Array.from({ length: 60 }, (_, i) => Math.sin(i)), [1, 6, 10]);
+  const w = tf.tensor3d(Array.from({ length: 40 }, (_, i) => Math.cos(i)), [1, 4, 10]);
+  const info = await tf.profile(() => memberMatMul(x, w, false, true));
+  expect(info.kernels.map((k) => k.name)).toEqual(['BatchMatMul']);
+  const [got, want] = [memberMatMul(x, w, false, true), tf.matMul(x, w, false, true)];
+  expect(Array.from(await got.data())).toEqual(Array.from(await want.data()));
+  tf.dispose([x, w, got, want, info.result as tf.Tensor]);
+});
 });

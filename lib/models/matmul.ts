@@ -57,11 +57,11 @@ function guardedMatMul(transposeA: boolean, transposeB: boolean) {
  * Batched a·b over a leading member axis, [K, m, k]·[K, k, n] → [K, m, n] (optionally transposed).
  * On webgpu, members whose operands hold NaN or ±Inf are multiplied as zeros and their products set
  * to NaN, so that they cannot spill into the other members' products (see above); the gradient of
- * such a member is 0, and the gradients' own products are taken between cleaned operands. Elsewhere
- * it is tf.matMul.
+ * such a member is 0, and the gradients' own products are taken between cleaned operands. Elsewhere,
+ * and for one member (no other member to spill into), it is tf.matMul.
  */
 export function memberMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
   // (broadcast member axes are not guarded: every caller passes K entries on both sides)
-  if (tf.getBackend() !== 'webgpu' || a.shape[0] !== b.shape[0]) return tf.matMul(a, b, transposeA, transposeB);
+  if (tf.getBackend() !== 'webgpu' || a.shape[0] !== b.shape[0] || a.shape[0] === 1) return tf.matMul(a, b, transposeA, transposeB);
   return guardedMatMul(transposeA, transposeB)(a, b);
 }
