@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RecordsError } from '../core/errors.js';
-import { ensureWritableDir, jsonErrorOffset, parseJson, readJson, writeError, writeFileAtomic, writeJsonAtomic } from './files.js';
+import { atomicTempPath, ensureWritableDir, jsonErrorOffset, parseJson, readJson, writeError, writeFileAtomic, writeJsonAtomic } from './files.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -11,7 +11,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** The temp file writeFileAtomic uses for `file` in this process. */
-const tempOf = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+const tempOf = (file: string) => atomicTempPath(file);
 /** Runs `fn`, expecting a one-line RecordsError; returns its message. */
 function failure(fn: () => void): string {
   try {
@@ -151,4 +151,10 @@ describe('readJson', () => {
     for (const text of ['{}', '[]', '{"a":[1,-2.5e3,true,false,null,"\\u00e9\\n"]}', ' 3 ']) expect(jsonErrorOffset(text)).toBe(-1);
     expect(() => parseJson('[1,', 'f.json')).toThrow(/^f\.json: malformed JSON at line 1, column 4 \(end of file\)/);
   });
+});
+
+test('temp files are per thread: a worker thread\'s differs from the calling thread\'s', () => {
+  const file = path.join(tmp, 'x.json');
+  expect(path.basename(atomicTempPath(file))).toMatch(new RegExp(`^\\.x\\.json\\.${process.pid}\\.\\d+\\.tmp$`));
+  expect(atomicTempPath(file, 7)).not.toBe(atomicTempPath(file, 8));
 });

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { RecordsError } from '../core/errors.js';
 
 /** What the error codes of a failed write mean, in words. */
@@ -28,9 +29,12 @@ export function writeError(file: string, err: unknown): RecordsError {
   return new RecordsError(file, `cannot write: ${cause}; the file was left as it was`);
 }
 
-/** The temp file {@link writeFileAtomic} writes before renaming it over `file` (one per process). */
-export function atomicTempPath(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file).slice(0, 200)}.${process.pid}.tmp`);
+/**
+ * The temp file {@link writeFileAtomic} writes before renaming it over `file`: one per process and
+ * thread (`thread`: a worker's threadId, default the calling thread's), so that two threads never share one.
+ */
+export function atomicTempPath(file: string, thread: number = threadId): string {
+  return path.join(path.dirname(file), `.${path.basename(file).slice(0, 200)}.${process.pid}.${thread}.tmp`);
 }
 
 /**

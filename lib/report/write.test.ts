@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RecordsError } from '../core/errors.js';
 import { useBackend } from '../backend/backends.js';
+import { atomicTempPath } from '../records/files.js';
 import { runDir } from '../records/runDir.js';
 import { runConfig } from '../sweep/runner.js';
 import { expandSweep, writeSweepSpec, type SweepSpec } from '../sweep/sweep.js';
@@ -38,7 +39,7 @@ test('report.html and summary.json are written whole; a failed write leaves the 
   expect(JSON.parse(summary).title).toBe('atomic outputs');
 
   // a full disk while writing summary.json: every write to its temp file fails with ENOSPC
-  const tmpSummary = path.join(sweepDir, `.summary.json.${process.pid}.tmp`);
+  const tmpSummary = atomicTempPath(path.join(sweepDir, 'summary.json'));
   fs.symlinkSync('/dev/full', tmpSummary);
   expect(() => writeSweepReport(sweepDir, { bootstrap: 5 })).toThrow(RecordsError);
   expect(fs.existsSync(tmpSummary)).toBe(false);

@@ -24,7 +24,7 @@ import('node:worker_threads').then(async ({ workerData, parentPort }) => {
     const m = await import(url);
     parentPort.postMessage({ ok: true, result: m.writeSweepReport(dir, opts) });
   } catch (e) {
-    const error = { name: e?.name ?? 'Error', message: e?.message ?? String(e), stack: e?.stack };
+    const error = { name: e?.name ?? 'Error', message: e?.message ?? String(e), stack: e?.stack, exitCode: e?.exitCode };
     try {
       parentPort.postMessage({ ok: false, error: { ...error, props: { ...e } } });
     } catch {
@@ -37,14 +37,15 @@ import('node:worker_threads').then(async ({ workerData, parentPort }) => {
 /** What the worker posts back. */
 type WorkerReply =
   | { ok: true; result: ReportFiles }
-  | { ok: false; error: { name: string; message: string; stack?: string; props?: Record<string, unknown> } };
+  | { ok: false; error: { name: string; message: string; stack?: string; exitCode?: number; props?: Record<string, unknown> } };
 
 /** Library error classes a worker's error is rebuilt as (by name; others become a ThermoError or an Error). */
 const ERROR_CLASSES: Record<string, { prototype: Error }> = { ConfigError, RecordsError, ThermoError };
 
 /** The worker's error as an instance of its class, with its message, fields and stack. */
 function reviveError(e: Extract<WorkerReply, { ok: false }>['error']): Error {
-  const props = e.props ?? {};
+  // without its cloneable fields, an error still keeps its exit code (the CLI exits with it)
+  const props = e.props ?? (typeof e.exitCode === 'number' ? { exitCode: e.exitCode } : {});
   const cls = ERROR_CLASSES[e.name] ?? ('exitCode' in props ? ThermoError : Error);
   const err = Object.create(cls.prototype) as Error;
   Object.assign(err, props);
@@ -62,7 +63,9 @@ function compiled(): boolean {
 /**
  * Writes a sweep's report.html and summary.json like {@link writeSweepReport}, on a worker thread.
  * Resolves null, without waiting for the worker, when `signal` aborts first (before or during the
- * analysis): the worker is terminated and the files are left whole, as they were or as written.
+ * analysis): the worker is terminated and the files are left whole, as they were or as written
+ * (an abort between the two renames leaves the new report.html beside the previous summary.json;
+ * a rerun writes both).
  * Errors are the same typed errors as writeSweepReport's. Run from TypeScript sources (no compiled
  * module beside this one), it writes in the calling thread.
  */
@@ -84,10 +87,18 @@ export async function writeSweepReportInWorker(
     };
     const onAbort = () =>
       settle(() => {
-        void worker.terminate().then(() => {
+        const thread = worker.threadId;
+        const removeTemps = () => {
           // a write cut off between its temp file and the rename leaves the temp file: remove it
-          for (const name of Object.values(REPORT_FILES)) fs.rmSync(atomicTempPath(path.join(sweepDir, name)), { force: true });
-        });
+          for (const name of Object.values(REPORT_FILES)) {
+            try {
+              fs.rmSync(atomicTempPath(path.join(sweepDir, name), thread), { force: true });
+            } catch {
+              // best effort: a temp file that cannot be removed is harmless beside the report
+            }
+          }
+        };
+        void worker.terminate().then(removeTemps, removeTemps);
         resolve(null);
       });
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -10,8 +10,10 @@
  * - element-wise jobs: their loops over splits, classes or a sample's words (Philox's 10 rounds
  *   per draw, the Feistel permutation's cycle walk counted as data.wgsl.ts's FEISTEL_WALKS passes);
  * - the norms kernel: Σ over parameters of ⌈size/WG⌉ plus a workgroup sum's log₂ WG.
- * The count is an upper bound: each loop counts as its lane 0 (the one that runs longest) and as if
- * the compiler unrolled none. A dispatch runs one kernel whose workgroups each run one job, so
+ * The count is an upper bound but for one loop: each loop counts as its lane 0 (the one that runs
+ * longest) and as if the compiler unrolled none; the permutation's cycle walk has no bound (about 1%
+ * of indices walk more than FEISTEL_WALKS times when n is just above a power of 4), which matters
+ * only for the data job, far below the limit. A dispatch runs one kernel whose workgroups each run one job, so
  * the most any invocation runs is the largest job count of any kernel.
  */
 import { SOFTWARE_LOOP_ITERATIONS } from '../webgpu/twoLayerEngine.js';
