@@ -369,52 +369,48 @@ describe('conv-layer kernels on random shapes', () => {
   const name = (c: LayerCase) => `seed ${c.seed}: x ${JSON.stringify(c.x)}, W ${JSON.stringify(c.w)}, pad ${c.pad}, ` +
     `relu ${c.relu}, bias ${c.bias}, inputGrad ${c.inputGrad}`;
 
+  /** A case's x, W, b and dy (of the layer output's shape), drawn from its seed. */
+  const layerInputs = (c: LayerCase) => {
+    const xt = tf.tensor4d(values(size(c.x), c.seed, 'x'), c.x as never);
+    const wt = tf.tensor4d(values(size(c.w), c.seed, 'w'), c.w as never);
+    const bt = tf.tensor1d(values(c.w[3], c.seed, 'bias'));
+    const shape = tf.conv2d(xt, wt, 1, c.pad).shape;
+    return { xt, wt, bt, dy: tf.tensor(values(size(shape), c.seed, 'dy'), shape) as tf.Tensor4D };
+  };
+  /** ThermoConvLayer's output y and ThermoConvLayerGrad's outputs for a case, with `attrs` laid over the case's. */
+  const layerKernels = (c: LayerCase, t: ReturnType<typeof layerInputs>, attrs: Record<string, unknown> = {}) => {
+    const inputs: tf.NamedTensorMap = c.bias ? { x: t.xt, filter: t.wt, bias: t.bt } : { x: t.xt, filter: t.wt };
+    const y = tf.engine().runKernel('ThermoConvLayer', inputs, { pad: c.pad, relu: c.relu }) as tf.Tensor;
+    const gradInputs: tf.NamedTensorMap = c.relu ? { x: t.xt, filter: t.wt, dy: t.dy, y } : { x: t.xt, filter: t.wt, dy: t.dy };
+    const all = { pad: c.pad, relu: c.relu, inputGrad: c.inputGrad, biasGrad: c.bias, ...attrs } as unknown as tf.NamedAttrMap;
+    return { y, grads: tf.engine().runKernel('ThermoConvLayerGrad', gradInputs, all) as tf.Tensor[] };
+  };
+  const flat = (ts: tf.Tensor[]) => tf.concat(ts.map((t) => tf.reshape(t, [-1])));
+
   test.each(cases.map((c) => [name(c), c] as const))('ThermoConvLayer and ThermoConvLayerGrad %s equal cpu autodiff', async (label, c) => {
-    const x = values(size(c.x), c.seed, 'x');
-    const w = values(size(c.w), c.seed, 'w');
-    const b = values(c.w[3], c.seed, 'bias');
     const parts = (useKernels: boolean) => () => {
-      const xt = tf.tensor4d(x, c.x as never);
-      const wt = tf.tensor4d(w, c.w as never);
-      const bt = tf.tensor1d(b);
-      const shape = tf.conv2d(xt, wt, 1, c.pad).shape;
-      const dy = tf.tensor(values(size(shape), c.seed, 'dy'), shape);
-      if (!useKernels) return tf.concat(layerReference(c, xt, wt, bt, dy).map((t) => tf.reshape(t, [-1])));
-      const inputs: tf.NamedTensorMap = c.bias ? { x: xt, filter: wt, bias: bt } : { x: xt, filter: wt };
-      const y = tf.engine().runKernel('ThermoConvLayer', inputs, { pad: c.pad, relu: c.relu }) as tf.Tensor;
-      const gradInputs: tf.NamedTensorMap = c.relu ? { x: xt, filter: wt, dy, y } : { x: xt, filter: wt, dy };
-      const attrs = { pad: c.pad, relu: c.relu, inputGrad: c.inputGrad, biasGrad: c.bias } as unknown as tf.NamedAttrMap;
-      const grads = tf.engine().runKernel('ThermoConvLayerGrad', gradInputs, attrs) as tf.Tensor[];
-      return tf.concat([y, ...grads].map((t) => tf.reshape(t, [-1])));
+      const t = layerInputs(c);
+      if (!useKernels) return flat(layerReference(c, t.xt, t.wt, t.bt, t.dy));
+      const { y, grads } = layerKernels(c, t);
+      return flat([y, ...grads]);
     };
     await checkWasm(label, parts(true), await onCpu(parts(false)), tolFor(c.terms), c.split);
   });
 
   test.each(cases.map((c) => [name(c), c] as const))('ThermoConvLayerGrad per sample %s: each sample\'s dW and db equal cpu autodiff on it alone', async (label, c) => {
-    const x = values(size(c.x), c.seed, 'x');
-    const w = values(size(c.w), c.seed, 'w');
-    const b = values(c.w[3], c.seed, 'bias');
     const parts = (useKernels: boolean) => () => {
-      const xt = tf.tensor4d(x, c.x as never);
-      const wt = tf.tensor4d(w, c.w as never);
-      const bt = tf.tensor1d(b);
-      const shape = tf.conv2d(xt, wt, 1, c.pad).shape;
-      const dy = tf.tensor(values(size(shape), c.seed, 'dy'), shape) as tf.Tensor4D;
+      const t = layerInputs(c);
       if (!useKernels) {
         const one = { ...c, inputGrad: false };
         const per = Array.from({ length: c.x[0] }, (_, i) => {
-          const sample = (t: tf.Tensor4D) => tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
-          return layerReference(one, sample(xt), wt, bt, sample(dy)).slice(1);
+          const sample = (u: tf.Tensor4D) => tf.slice(u, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+          return layerReference(one, sample(t.xt), t.wt, t.bt, sample(t.dy)).slice(1);
         });
-        return tf.concat([tf.stack(per.map((g) => g[0])), ...(c.bias ? [tf.stack(per.map((g) => g[1]))] : [])].map((t) => tf.reshape(t, [-1])));
+        return flat([tf.stack(per.map((g) => g[0])), ...(c.bias ? [tf.stack(per.map((g) => g[1]))] : [])]);
       }
-      const inputs: tf.NamedTensorMap = c.bias ? { x: xt, filter: wt, bias: bt } : { x: xt, filter: wt };
-      const y = tf.engine().runKernel('ThermoConvLayer', inputs, { pad: c.pad, relu: c.relu }) as tf.Tensor;
-      const gradInputs: tf.NamedTensorMap = c.relu ? { x: xt, filter: wt, dy, y } : { x: xt, filter: wt, dy };
-      const attrs = { pad: c.pad, relu: c.relu, inputGrad: false, biasGrad: c.bias, perSample: true } as unknown as tf.NamedAttrMap;
-      const grads = tf.engine().runKernel('ThermoConvLayerGrad', gradInputs, attrs) as tf.Tensor[];
+      const { grads } = layerKernels(c, t, { inputGrad: false, perSample: true });
       expect(grads[0].shape).toEqual([c.x[0], ...c.w]);
-      return tf.concat(grads.map((t) => tf.reshape(t, [-1])));
+      return flat(grads);
     };
     await checkWasm(label, parts(true), await onCpu(parts(false)), tolFor(c.terms), c.split);
   });

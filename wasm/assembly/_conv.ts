@@ -504,6 +504,15 @@ function filterTile(desc: usize, g: i32, o0: i32, b0: i32, b1: i32, out: usize):
   }
 }
 
+/** Adds image b's filter gradient (every tile) into `out`. */
+@inline function filterImage(desc: usize, b: i32, out: usize): void {
+  const groups = word(desc, G_GROUPS);
+  const co = word(desc, G_CO);
+  for (let o0 = 0; o0 < co; o0 += 2) {
+    for (let g = 0; g < groups; g++) filterTile(desc, g, o0, b, b + 1, out);
+  }
+}
+
 /**
  * The filter gradient of the job at `desc` by pieces of `per` images, taken through the atomic counter at
  * `counter` until all n are done, each added into `out` (this thread's dW in table order, zeroed by the
@@ -512,19 +521,13 @@ function filterTile(desc: usize, g: i32, o0: i32, b0: i32, b1: i32, out: usize):
  */
 export function filterShared(desc: usize, counter: usize, per: i32, out: usize): i32 {
   const n = word(desc, G_N);
-  const groups = word(desc, G_GROUPS);
-  const co = word(desc, G_CO);
   let done = 0;
   for (;;) {
     const i = atomic.add<i32>(counter, 1);
     const a = i * per;
     if (a >= n) break;
     const e = min(n, a + per);
-    for (let b = a; b < e; b++) {
-      for (let o0 = 0; o0 < co; o0 += 2) {
-        for (let g = 0; g < groups; g++) filterTile(desc, g, o0, b, b + 1, out);
-      }
-    }
+    for (let b = a; b < e; b++) filterImage(desc, b, out);
     done++;
   }
   return done;
@@ -536,16 +539,11 @@ export function filterShared(desc: usize, counter: usize, per: i32, out: usize):
  */
 export function filterPerImage(desc: usize, counter: usize, outBase: usize, outStride: i32): i32 {
   const n = word(desc, G_N);
-  const groups = word(desc, G_GROUPS);
-  const co = word(desc, G_CO);
   let done = 0;
   for (;;) {
     const b = atomic.add<i32>(counter, 1);
     if (b >= n) break;
-    const out = outBase + <usize>b * <usize>outStride;
-    for (let o0 = 0; o0 < co; o0 += 2) {
-      for (let g = 0; g < groups; g++) filterTile(desc, g, o0, b, b + 1, out);
-    }
+    filterImage(desc, b, outBase + <usize>b * <usize>outStride);
     done++;
   }
   return done;

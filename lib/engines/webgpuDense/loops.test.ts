@@ -7,20 +7,11 @@
 import { makeConfig, type RunConfig } from '../../core/config.js';
 import { SOFTWARE_LOOP_ITERATIONS } from '../webgpu/twoLayerEngine.js';
 import { kernelWalks, longestWalk, softwareDispatchIterations, softwareLoopProblem } from './loops.js';
-import { denseLimits, matmulIterations, planDense, type DenseLimits, type DenseTuning } from './plan.js';
+import { matmulIterations, planDense, type DenseLimits, type DenseTuning } from './plan.js';
 import { denseShape } from './shape.js';
+import { TEST_DENSE_LIMITS } from '../../testing/denseLimits.js';
 
-// plan.test.ts's device: 256-invocation workgroups, 32 KiB of workgroup memory
-const LIMITS: DenseLimits = denseLimits({
-  maxStorageBufferBindingSize: 2 ** 27,
-  maxBufferSize: 2 ** 31,
-  maxComputeWorkgroupStorageSize: 32768,
-  maxComputeInvocationsPerWorkgroup: 1024,
-  maxComputeWorkgroupSizeX: 1024,
-  maxComputeWorkgroupsPerDimension: 65535,
-  maxStorageBuffersPerShaderStage: 8,
-  minUniformBufferOffsetAlignment: 256,
-});
+const LIMITS: DenseLimits = TEST_DENSE_LIMITS;
 
 const plan = (cfg: Partial<RunConfig>, maxBatch: number, opts: { images?: number; members?: number; tuning?: DenseTuning } = {}) => {
   const c = makeConfig(cfg);

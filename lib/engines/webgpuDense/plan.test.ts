@@ -4,19 +4,11 @@
  */
 import { makeConfig, type RunConfig } from '../../core/config.js';
 import { webgpuDenseEligible } from './eligible.js';
-import { denseLimits, planDense, stagedStride, tileFor, type DenseLimits } from './plan.js';
+import { planDense, stagedStride, tileFor, type DenseLimits } from './plan.js';
 import { denseShape } from './shape.js';
+import { TEST_DENSE_LIMITS } from '../../testing/denseLimits.js';
 
-const LIMITS: DenseLimits = denseLimits({
-  maxStorageBufferBindingSize: 2 ** 27,
-  maxBufferSize: 2 ** 31,
-  maxComputeWorkgroupStorageSize: 32768,
-  maxComputeInvocationsPerWorkgroup: 1024,
-  maxComputeWorkgroupSizeX: 1024,
-  maxComputeWorkgroupsPerDimension: 65535,
-  maxStorageBuffersPerShaderStage: 8,
-  minUniformBufferOffsetAlignment: 256,
-});
+const LIMITS: DenseLimits = TEST_DENSE_LIMITS;
 const FC6 = { model: 'fc', depth: 6, inputDim: 784, hidden: 100, classes: 10, loss: 'softmax-ce' } as const;
 const fc = (p: Partial<RunConfig> = {}) => makeConfig({ ...FC6, ...p });
 const CIFAR = { model: 'two-layer', input: 'cifar10', inputDim: 3072, hidden: 300, classes: 10, loss: 'softmax-ce' } as const;
