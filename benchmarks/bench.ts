@@ -123,7 +123,7 @@ async function gpuSection(report: BenchReport, seconds: number, device: 'cpu' | 
     checkpoint();
   }
   // the dense engine: FC6 and CNN6 single and 16-member ensembles, the CIFAR-size step
-  const dense = await benchDense(real ? { members: 16 } : { members: 16, fc6Steps: 20, cnn6Steps: 1, cnn6Members: 2, cifarSteps: 2 });
+  const dense = await benchDense(real ? { members: 16, timing: { seconds, rounds: 3 } } : { members: 16, fc6Steps: 20, cnn6Steps: 1, cnn6Members: 2, cifarSteps: 2 });
   const fc6Cuda = cuda('fc6-b32');
   const cnn6Cuda = cuda('cnn6-b32');
   const cifarCuda = cuda('cifar-b1000');

@@ -105,6 +105,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var vq: array<f32, U * C>;
   var gb: array<f32, U>;
   var gv: array<f32, U * C>;
+  // Declared here, not in the loops that use them: a variable without initializer declared inside
+  // a loop must read as zero on every pass, but on NVIDIA's Vulkan driver (H200, Dawn/Tint's SPIR-V)
+  // it was zeroed once, at function entry, so the partial logits of step s carried into step s + 1
+  // of a dispatch (measured: every fig2 run diverged; one step per dispatch agreed with the
+  // reference). Each is zeroed explicitly or fully written where it is used; kernel.test.ts checks
+  // the generated code for declarations without initializer inside loops.
+  var hq: array<f32, U * BC>;
+  var part: array<f32, BC * C>;
+  var fl: array<f32, C>;
+  ${p.privateW ? '' : 'var coef: array<f32, BC>;'}
   ${perUnit((q) => `${p.privateW ? perJ((j) => setW(q, j, `w_ld(row, ${j})`)) : ''}
         ${p.bias ? `bq[${q}] = Bb[row];` : ''}
         for (var c = 0u; c < C; c++) { vq[${q} * C + c] = Vb[(km * C + c) * N + unit]; }`)}
@@ -158,8 +168,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       }
       workgroupBarrier();
       // forward: pre-activations and partial logits of this invocation's units
-      var hq: array<f32, U * BC>;
-      var part: array<f32, BC * C>;
+      for (var i = 0u; i < BC * C; i++) { part[i] = 0.0; }
+      for (var i = 0u; i < U * BC; i++) { hq[i] = 0.0; }
       ${forwardPass(p)}
       for (var i = 0u; i < BC * C; i++) { red[i * WG + lid] = part[i]; }
       workgroupBarrier();
@@ -176,7 +186,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       // logits, loss and dL/df · 1/|B| of each slot
       for (var sb = lid; sb < BC; sb += WG) {
         var lossv = 0.0;
-        var fl: array<f32, C>;
         for (var c = 0u; c < C; c++) {
           var acc = 0.0;
           for (var g = 0u; g < NSEG; g++) { acc += red2[(sb * C + c) * NSEG + g]; }

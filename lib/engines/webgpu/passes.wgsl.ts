@@ -106,7 +106,6 @@ function backwardStorage(p: KernelPlan): string {
         let unit = lid + q * WG;
         if (unit < N) {
           let row = km * N + unit;
-          var coef: array<f32, BC>;
           for (var sb = 0u; sb < BC; sb++) {
             ${unitDelta('q')}
             coef[sb] = ${multi ? 'dh' : 'eta * dh'};

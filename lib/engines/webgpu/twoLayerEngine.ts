@@ -122,12 +122,12 @@ export const SOFTWARE_LOOP_ITERATIONS = 60_000;
 
 /**
  * An upper bound of one invocation's loop iterations per SGD step (per sample: the input row both ways,
- * the hidden units both ways and every output of every unit).
+ * the hidden units both ways and once more zeroed, every output of every unit and once more zeroed).
  */
 export function softwareStepIterations(configs: readonly RunConfig[]): number {
   const maxBatch = configs.reduce((b, c) => Math.max(b, c.batchSize), 1);
   const c = configs[0];
-  return maxBatch * (2 * c.inputDim + 2 * c.hidden + c.classes * c.hidden + 64);
+  return maxBatch * (2 * c.inputDim + 3 * c.hidden + c.classes * (c.hidden + 1) + 64);
 }
 
 /**

@@ -20,6 +20,8 @@ export interface DenseBenchOptions {
   cnn6Members?: number;
   /** Engine options (tuning, steps per submit). */
   engine?: WebgpuDenseOptions;
+  /** Time-based rounds (see {@link secondsPerStep}); default: one round of the step counts above. */
+  timing?: StepTiming;
 }
 
 /** What {@link benchDense} measured. */
@@ -34,7 +36,7 @@ export interface DenseBenchResult {
 }
 
 /** FC6 (or CNN6) configs: one per member, η spread over [0.01, 0.1]. */
-function deep(model: 'fc' | 'cnn', members: number): RunConfig[] {
+export function deepBenchConfigs(model: 'fc' | 'cnn', members: number): RunConfig[] {
   return Array.from({ length: members }, (_, m) =>
     makeConfig({
       model, depth: 6, convLayers: 5, channels: 10, kernel: 5, inputDim: 784, hidden: 100, classes: 10, loss: 'softmax-ce',
@@ -44,23 +46,45 @@ function deep(model: 'fc' | 'cnn', members: number): RunConfig[] {
 }
 
 /** The CIFAR-size config. */
-function cifarSized(): RunConfig[] {
+export function cifarBenchConfigs(): RunConfig[] {
   const cfg = { model: 'two-layer', inputDim: 3072, hidden: 300, classes: 10, loss: 'softmax-ce', batchSize: 1000 } as const;
   return [makeConfig({ ...cfg, eta: 0.01, probes: ['loss'] })];
 }
 
-/** Seconds per step of `configs` over `steps` timed steps (after a warm-up of min(3, steps) steps that compiles the kernels). */
-export async function secondsPerStep(configs: readonly RunConfig[], steps: number, opts: WebgpuDenseOptions = {}): Promise<number> {
+/** How {@link secondsPerStep} times: at least `seconds` per round (steps grow from the given count), `rounds` rounds, the median counts. */
+export interface StepTiming {
+  seconds?: number;
+  rounds?: number;
+}
+
+/**
+ * Seconds per step of `configs` (after a warm-up of min(3, steps) steps that compiles the kernels).
+ * Without `timing`: one round of `steps` steps. With it: the step count grows until a round lasts
+ * `timing.seconds` (the calibration rounds are discarded), then `timing.rounds` rounds, median; a
+ * single short round on a GPU is dominated by clock ramps and submit latency.
+ */
+export async function secondsPerStep(configs: readonly RunConfig[], steps: number, opts: WebgpuDenseOptions = {}, timing: StepTiming = {}): Promise<number> {
   const engine = await createWebgpuDenseEngine(configs, { checkEvery: 1000, ...opts });
   try {
     const active = configs.map(() => true);
-    const warm = Math.min(3, steps);
-    await engine.advance(0, warm, active);
+    let step = Math.min(3, steps);
+    await engine.advance(0, step, active);
     await engine.lossSums();
-    const t0 = performance.now();
-    await engine.advance(warm, steps, active);
-    await engine.lossSums();
-    return (performance.now() - t0) / 1000 / steps;
+    const round = async (n: number) => {
+      const t0 = performance.now();
+      await engine.advance(step, n, active);
+      await engine.lossSums();
+      step += n;
+      return (performance.now() - t0) / 1000;
+    };
+    let n = steps;
+    for (let dt = await round(n); timing.seconds && dt < timing.seconds; dt = await round(n)) {
+      n = Math.ceil(n * Math.min(10, (1.2 * timing.seconds) / Math.max(dt, 1e-3)));
+    }
+    const times: number[] = [];
+    for (let r = 0; r < (timing.rounds ?? 1); r++) times.push((await round(n)) / n);
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)];
   } finally {
     engine.dispose();
   }
@@ -71,12 +95,12 @@ export async function benchDense(opts: DenseBenchOptions = {}): Promise<DenseBen
   await useBackend('webgpu');
   const a = await installWebgpu(false);
   const members = opts.members ?? 16;
-  const single = await secondsPerStep(deep('fc', 1), opts.fc6Steps ?? 200, opts.engine);
-  const ensemble = await secondsPerStep(deep('fc', members), opts.fc6Steps ?? 200, opts.engine);
-  const cnn = await secondsPerStep(deep('cnn', 1), opts.cnn6Steps ?? 100, opts.engine);
+  const single = await secondsPerStep(deepBenchConfigs('fc', 1), opts.fc6Steps ?? 200, opts.engine, opts.timing);
+  const ensemble = await secondsPerStep(deepBenchConfigs('fc', members), opts.fc6Steps ?? 200, opts.engine, opts.timing);
+  const cnn = await secondsPerStep(deepBenchConfigs('cnn', 1), opts.cnn6Steps ?? 100, opts.engine, opts.timing);
   const cnnMembers = opts.cnn6Members ?? members;
-  const cnnEnsemble = await secondsPerStep(deep('cnn', cnnMembers), opts.cnn6Steps ?? 100, opts.engine);
-  const cifar = await secondsPerStep(cifarSized(), opts.cifarSteps ?? 20, opts.engine);
+  const cnnEnsemble = await secondsPerStep(deepBenchConfigs('cnn', cnnMembers), opts.cnn6Steps ?? 100, opts.engine, opts.timing);
+  const cifar = await secondsPerStep(cifarBenchConfigs(), opts.cifarSteps ?? 20, opts.engine, opts.timing);
   return {
     adapter: `${a.vendor} ${a.device || a.description} (${a.api}${a.software ? ', software' : ''})`,
     fc6: { stepsPerSecond: 1 / single },

@@ -4,7 +4,7 @@
  */
 import { makeConfig, type RunConfig } from '../../core/config.js';
 import { webgpuDenseEligible } from './eligible.js';
-import { planDense, stagedStride, tileFor, type DenseLimits } from './plan.js';
+import { DEFAULT_TUNING, planDense, stagedStride, tileFor, type DenseLimits } from './plan.js';
 import { denseShape } from './shape.js';
 import { TEST_DENSE_LIMITS } from '../../testing/denseLimits.js';
 
@@ -82,9 +82,12 @@ describe('webgpu-dense plan', () => {
         }
       }
     }
-    // CNN6: layer 1's delta tile (C_in = 1 over 25,088 rows) has no job and no longer halves every layer's TK
+    // CNN6: layer 1's delta tile (C_in = 1 over 25,088 rows) has no job and does not halve every layer's
+    // TK: conv nets keep their default (16), and at 32 they keep 32
     const cnn6 = makeConfig({ model: 'cnn', input: 'fashion-mnist', inputDim: 784, classes: 10, loss: 'softmax-ce', convLayers: 5, channels: 10, kernel: 5 });
-    expect(planDense({ shape: denseShape(cnn6, 60000), members: 1, maxBatch: 32, channels: 1 }, LIMITS).tiles[0].forward.TK).toBe(32);
+    const cnnPlan = (tuning = {}) => planDense({ shape: denseShape(cnn6, 60000), members: 1, maxBatch: 32, channels: 1 }, LIMITS, tuning);
+    expect(cnnPlan().tiles[0].forward.TK).toBe(DEFAULT_TUNING.convTileDepth);
+    expect(cnnPlan({ tileDepth: 32 }).tiles[0].forward.TK).toBe(32);
   });
 
   test('regions and groups: one group when it fits, else groups of equal capacity', () => {
@@ -127,8 +130,8 @@ describe('webgpu-dense plan', () => {
     ]);
     expect(s.params.find((p) => p.name === 'W2')?.shape).toEqual([5, 5, 10, 10]);
     const plan = planDense({ shape: s, members: 2, maxBatch: 32, channels: 1 }, LIMITS);
-    // 32 images × 784 pixels in chunks of 512 rows: 49 splits of C_out × (k·k·C_in + 1 for the bias)
-    expect(plan.splitK.map((k) => k && [k.splits, k.chunk, k.cols])).toEqual([[49, 512, 26], [49, 512, 251], [49, 512, 251], [49, 512, 251], [49, 512, 251], null]);
+    // 32 images × 784 pixels in chunks of 128 rows: 196 splits of C_out × (k·k·C_in + 1 for the bias)
+    expect(plan.splitK.map((k) => k && [k.splits, k.chunk, k.cols])).toEqual([[196, 128, 26], [196, 128, 251], [196, 128, 251], [196, 128, 251], [196, 128, 251], null]);
     const regions = plan.splitK.filter((k) => k !== null).map((k) => [k!.offset, k!.offset + 2 * k!.splits * 10 * k!.cols]);
     expect(regions[0][0]).toBe(plan.lossOffset + 2 * 32);
     regions.slice(1).forEach((r, i) => expect(r[0]).toBe(regions[i][1]));
@@ -136,7 +139,8 @@ describe('webgpu-dense plan', () => {
     expect(plan.outputSplit).toEqual({ splits: 8, chunk: 1024, offset: regions[regions.length - 1][1] });
     expect(plan.outputSplit!.offset + 2 * 8 * 32 * 10).toBe(plan.deltaWords);
     expect(planDense({ shape: denseShape(fc()), members: 1, maxBatch: 32, channels: 0 }, LIMITS).outputSplit).toBeNull();
-    expect(planDense({ shape: s, members: 1, maxBatch: 1, channels: 1 }, LIMITS, { splitDepth: 100 }).splitK[1]).toMatchObject({ splits: 7, chunk: 128 });
+    // a target of 100 rounds up to a multiple of TK (16 in a conv net): 784 rows in 7 chunks of 112
+    expect(planDense({ shape: s, members: 1, maxBatch: 1, channels: 1 }, LIMITS, { splitDepth: 100 }).splitK[1]).toMatchObject({ splits: 7, chunk: 112 });
     // a large batch gets longer chunks, not more than MAX_SPLITS partials: 500 × 784 rows in 256 chunks of 1,536
     expect(planDense({ shape: s, members: 1, maxBatch: 500, channels: 1 }, LIMITS).splitK[1]).toMatchObject({ splits: 256, chunk: 1536 });
     // a fan-in that one rounded-up chunk holds is not split (1,010 inputs, target 1,000, chunks of 1,024)

@@ -47,10 +47,10 @@ export interface DenseTuning {
   workgroupSize?: number;
   /** Largest register block per invocation along rows and columns (1, 2 or 4; default 4; with 4, narrow jobs hold up to 8 columns). */
   maxRegisterBlock?: number;
-  /** Depth of a tile's reduction chunk (default 32, halved until the tiles fit the workgroup memory). */
+  /** Depth of a tile's reduction chunk (default 32, or 16 for nets with conv layers; halved until the tiles fit the workgroup memory). */
   tileDepth?: number;
   /**
-   * Rows (sample-pixels) per split of a conv layer's weight gradient (default 512; rounded up to a
+   * Rows (sample-pixels) per split of a conv layer's weight gradient (default 128; rounded up to a
    * multiple of the reduction depth TK, and longer where there would be more than MAX_SPLITS splits).
    */
   splitDepth?: number;
@@ -63,6 +63,15 @@ export interface DenseTuning {
    */
   forwardSplitDepth?: number;
 }
+
+/**
+ * The defaults of the knobs that depend on the model, chosen from benchmarks/tuneDense.ts on an
+ * NVIDIA H200 (benchmarks/results/2026-11-27-h200-tune-dense.json): CNN6 at |B| = 32 ran at about
+ * 1,450 steps/s with conv filter gradients split every 128 rows and reduction chunks of 16, against
+ * about 1,050 with 512 and 32; FC6 and the CIFAR-size step showed no consistent gain from 16, so
+ * dense-only nets keep 32.
+ */
+export const DEFAULT_TUNING = { tileDepth: 32, convTileDepth: 16, splitDepth: 128 } as const;
 
 const TUNING_KEYS = ['workgroupSize', 'maxRegisterBlock', 'tileDepth', 'splitDepth', 'outputSplitDepth', 'forwardSplitDepth'] as const;
 
@@ -246,8 +255,9 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
     const f = tileFloats(t.flatMap((x, l) => (l > 0 ? [x.forward, x.delta, x.update] : [x.forward, x.update])), WG);
     return 4 * (f.a + f.b + 64);
   };
-  // the default reduction chunk (32) halves until the staged tiles fit the workgroup memory
-  let tiles = tilesAt(tuning.tileDepth ?? 32);
+  // the default reduction chunk (32, or 16 with conv layers) halves until the staged tiles fit the workgroup memory
+  const convNet = shape.layers.some((l) => l.conv);
+  let tiles = tilesAt(tuning.tileDepth ?? (convNet ? DEFAULT_TUNING.convTileDepth : DEFAULT_TUNING.tileDepth));
   while (tuning.tileDepth === undefined && tiles[0].forward.TK > 1 && sharedBytes(tiles) > limits.maxComputeWorkgroupStorageSize) {
     tiles = tilesAt(tiles[0].forward.TK / 2);
   }
@@ -263,7 +273,7 @@ export function planDense(input: PlanInput, limits: DenseLimits, tuning: DenseTu
   const widths = [shape.inputDim, ...shape.layers.slice(0, -1).map((l) => l.out)];
   const outs = shape.layers.map((l) => l.out);
   const P = shape.params.reduce((s, p) => s + p.size, 0);
-  const split = splitSizes(shape, Bmax, tiles[0].forward.TK, tuning.splitDepth ?? 512);
+  const split = splitSizes(shape, Bmax, tiles[0].forward.TK, tuning.splitDepth ?? DEFAULT_TUNING.splitDepth);
   const outSplit = outputSplitSize(shape, tiles[0].forward.TK, tuning.outputSplitDepth ?? 1024);
   const hiddenDense = (i: number) => i < shape.layers.length - 1 && !shape.layers[i].conv;
   const fwdSplit = shape.layers.map((l, i) => (hiddenDense(i) ? forwardSplitSize(l.in, tiles[i].forward, WG, tuning.forwardSplitDepth) : null));
