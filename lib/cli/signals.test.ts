@@ -92,14 +92,24 @@ test('an AbortSignal given to runSweep stops training the same way (AbortSignal.
   expect(fs.readdirSync(runs).every((d) => fs.existsSync(path.join(runs, d, 'checkpoint.json')))).toBe(true);
 }, 60000);
 
+/** Four finished copies of a small sweep with their reports, made once for the report tests below (either may run alone). */
+let reportSweeps: Promise<string> | null = null;
+function sweepsForReports(): Promise<string> {
+  reportSweeps ??= (async () => {
+    const root = path.join(tmp, 'reports');
+    const spec = path.join(tmp, 'report-spec.json');
+    const sweep = { name: 's0', title: 'reports', axis: 'eta', quantities: ['activationRate', 'norm_V'], base: { inputDim: 8, hidden: 8, steps: 400, probeSamples: 40 }, grid: { eta: [0.05, 0.1], seed: [0, 1] } };
+    fs.writeFileSync(spec, JSON.stringify(sweep));
+    const first = spawn(process.execPath, [cli, 'sweep', spec, '--out', root, '--backend', 'cpu', '--bootstrap', '10'], { stdio: 'ignore' });
+    expect(await exited(first)).toBe(0);
+    for (let i = 1; i < 4; i++) fs.cpSync(path.join(root, 'sweeps', 's0'), path.join(root, 'sweeps', `s${i}`), { recursive: true });
+    return root;
+  })();
+  return reportSweeps;
+}
+
 test('SIGTERM while reports are written stops before the next sweep\'s report, exit 143', async () => {
-  const root = path.join(tmp, 'reports');
-  const spec = path.join(tmp, 'report-spec.json');
-  const sweep = { name: 's0', title: 'reports', axis: 'eta', quantities: ['activationRate', 'norm_V'], base: { inputDim: 8, hidden: 8, steps: 400, probeSamples: 40 }, grid: { eta: [0.05, 0.1], seed: [0, 1] } };
-  fs.writeFileSync(spec, JSON.stringify(sweep));
-  const first = spawn(process.execPath, [cli, 'sweep', spec, '--out', root, '--backend', 'cpu', '--bootstrap', '10'], { stdio: 'ignore' });
-  expect(await exited(first)).toBe(0);
-  for (let i = 1; i < 4; i++) fs.cpSync(path.join(root, 'sweeps', 's0'), path.join(root, 'sweeps', `s${i}`), { recursive: true });
+  const root = await sweepsForReports();
   const child = spawn(process.execPath, [cli, 'report', root, '--bootstrap', '1500'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let text = '';
   child.stdout!.on('data', (d) => (text += d));
@@ -112,7 +122,7 @@ test('SIGTERM while reports are written stops before the next sweep\'s report, e
 }, 120000);
 
 test('SIGTERM during a sweep\'s analysis (on a worker thread) is answered within a second, exit 143', async () => {
-  const root = path.join(tmp, 'reports'); // the sweeps of the test above
+  const root = await sweepsForReports();
   const before = fs.readFileSync(path.join(root, 'sweeps', 's0', 'report.html'), 'utf8');
   const child = spawn(process.execPath, [cli, 'report', path.join(root, 'sweeps', 's0'), '--bootstrap', '100000'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let text = '';
