@@ -90,7 +90,7 @@ export async function benchCase(backend: string, c: BenchCase, seconds: number):
   const runProbe = async (p: Probe) => {
     let fw: BatchedForward | null = null;
     const model = { arch: engine.arch, params, forward: (x: tf.Tensor3D) => engine.arch.forward(params, x), perSampleGradientStats: (x: tf.Tensor3D, y: tf.Tensor2D) => engine.arch.perSampleGradientStats(params, x, y) };
-    const ctx: ProbeContext = { step: 0, size: 1, configs: [cfg], config: cfg, model, probeX, probeY, forwardOnProbeSet: () => (fw ??= model.forward(probeX)), trainingSample: async () => null };
+    const ctx: ProbeContext = { step: 0, size: 1, configs: [cfg], config: cfg, model, probeX, probeY, forwardOnProbeSet: () => (fw ??= model.forward(probeX)), trainingSample: async () => null, batchStats: () => null };
     await p.compute(ctx);
     const f = fw as BatchedForward | null;
     if (f) tf.dispose([...f.preActivations, f.logits]);

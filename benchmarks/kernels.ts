@@ -10,7 +10,7 @@ import { gemmEngine } from '../lib/backend/kernels/gemmEngine.js';
 import { setWasmKernels, type WasmKernelSet } from '../lib/backend/wasmKernels.js';
 import type { Architecture, Params } from '../lib/models/arch.js';
 import { convFilterGradient, convInputGradient, sameConv } from '../lib/models/conv.js';
-import { convStats } from '../lib/models/perSample.js';
+import { convStats, gradientVariance } from '../lib/models/perSample.js';
 import { SequentialArch } from '../lib/models/sequential.js';
 import { TwoLayerArch } from '../lib/models/twoLayer.js';
 
@@ -196,8 +196,20 @@ function setupModel(c: ModelCase) {
   const stats = () => {
     tf.dispose(tf.tidy(() => Object.values(c.arch.perSampleGradientStats(params, x, y)).flatMap((s) => [s.sumSq, s.mean])));
   };
+  // the step of the tfjs engine with a `batch-grad-variance` probe due: one pass gives the gradient (ḡ) and
+  // the batch's statistics, whose variance is then formed as the probe forms it
+  const batchStep = () => {
+    let variance: tf.Tensor | null = null;
+    const next = tf.tidy(() => {
+      const { stats: st } = c.arch.lossAndStats(params, x, y);
+      variance = tf.keep(tf.addN(Object.values(st).map((s) => gradientVariance(s, c.batch))));
+      return Object.fromEntries(Object.entries(params).map(([n, p]) => [n, tf.sub(p, tf.mul(st[n].mean, 0.01))]));
+    });
+    tf.dispose([...Object.values(params), variance!]);
+    params = next;
+  };
   const dispose = () => tf.dispose([...Object.values(params), x, y, w, eta]);
-  return { step, stats, dispose };
+  return { step, stats, batchStep, dispose };
 }
 
 /**
@@ -219,6 +231,9 @@ export async function benchModelSteps(seconds = 1, ids?: string[], set: WasmKern
       const gid = c.id.replace('-b32', '-gradvar');
       // the ratio to the step is the bench's target line (from the medians over rounds)
       rows.push({ id: gid, name: `${c.name}: per-sample gradient statistics`, variant: 'statistics alone', msPerCall: st, rate: 1000 / st, unit: 'calls/s' });
+      const bst = medianMs(m.batchStep, seconds);
+      const bid = c.id.replace('-b32', '-batchstats');
+      rows.push({ id: bid, name: `${c.name}: step with its batch's per-sample statistics`, variant: 'one pass (lossAndStats)', msPerCall: bst, rate: 1000 / bst, unit: 'steps/s' });
     }
     m.dispose();
   }

@@ -26,7 +26,7 @@ export const INPUT_NAMES = ['gaussian', 'uniform', 'fashion-mnist', 'cifar10'] a
 export type InputName = (typeof INPUT_NAMES)[number];
 
 /** Probe names the trainer knows (see `probes/`). */
-export const PROBE_NAMES = ['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss', 'grad-variance', 'soret'] as const;
+export const PROBE_NAMES = ['activation-rate', 'activation-rate-exact', 'weight-norms', 'loss', 'grad-variance', 'batch-grad-variance', 'soret'] as const;
 
 /**
  * The record fields each built-in probe writes (parameter names vary with the model); `trainLoss` is
@@ -38,6 +38,7 @@ export const PROBE_FIELDS: Readonly<Record<(typeof PROBE_NAMES)[number], RegExp>
   'weight-norms': /^(norm|sum)_\w+$/,
   loss: /^(probeLoss|probeSqErr)$/,
   'grad-variance': /^gradVar(_\w+)?$/,
+  'batch-grad-variance': /^batchGradVar(_\w+)?$/,
   soret: /^(soret|soretDriftB)$/,
 };
 

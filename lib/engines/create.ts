@@ -60,12 +60,15 @@ export function registerFusedEngine(f: FusedEngineFactory): void {
 export function pickEngine(cfgs: readonly RunConfig[], choice: EngineChoice = 'auto'): EngineName {
   if (choice === 'tfjs') return 'tfjs';
   const backend = tf.getBackend();
+  // the training batch's statistics come from the tfjs engine's step (Engine.advanceWithBatchStats)
+  const batchStats = cfgs.some((c) => c.probes.includes('batch-grad-variance')) ? "the 'batch-grad-variance' probe needs the tfjs engine" : null;
   if (choice !== 'auto') {
     const f = fused.find((x) => x.name === choice);
-    const why = f ? f.unsupported(cfgs, backend) : 'it is not available in this build';
+    const why = batchStats ?? (f ? f.unsupported(cfgs, backend) : 'it is not available in this build');
     if (why) throw new ConfigError('engine', choice, `an engine that covers these runs ('tfjs' or 'auto'): ${why}`);
     return choice;
   }
+  if (batchStats) return 'tfjs';
   return fused.find((f) => f.unsupported(cfgs, backend) === null)?.name ?? 'tfjs';
 }
 

@@ -50,6 +50,15 @@ export const ENGINE_NAMES = ['tfjs', 'webgpu-fused', 'webgpu-dense', 'wasm-fused
 /** An engine name. */
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
+/**
+ * The per-sample gradient statistics of one step's batch, per parameter ([K] sums Σᵢ‖gᵢ‖² and [K, …] means ḡ,
+ * owned by the caller), and each member's |B| (the n of the statistics).
+ */
+export interface BatchStats {
+  stats: Record<string, { sumSq: tf.Tensor1D; mean: tf.Tensor }>;
+  n: number[];
+}
+
 /** K members trained in lockstep. */
 export interface Engine {
   /** Which engine this is. */
@@ -64,6 +73,13 @@ export interface Engine {
    * device has finished it), so that the loop can size its chunks and answer signals in time.
    */
   advance(from: number, k: number, active: readonly boolean[]): Promise<void>;
+  /**
+   * {@link advance}, and the per-sample gradient statistics of the batch of its last step (from + k − 1), at
+   * the parameters before that step, taken from that step's own forward and backward pass (Cockpit's and
+   * BackPACK's setting; the step applies their mean ḡ). Null when no member moved. Optional: the tfjs engine
+   * has it, and configs whose probes need it are given that engine (engines/create.ts).
+   */
+  advanceWithBatchStats?(from: number, k: number, active: readonly boolean[]): Promise<BatchStats | null>;
   /** Members frozen by the divergence rule since the last call, each with its step count. */
   takeFrozen(): Promise<FrozenMember[]>;
   /** Each member's loss accumulator. */

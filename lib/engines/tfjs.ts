@@ -8,14 +8,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../core/config.js';
 import { memberData, type MemberData } from '../data/source.js';
 import { STREAM, StreamDraw } from '../data/stream.js';
-import { parameterCount, type Architecture, type Params } from '../models/arch.js';
+import { parameterCount, type Architecture, type MemberStats, type Params } from '../models/arch.js';
 import { createArchitecture } from '../models/create.js';
 import { gradientVariance } from '../models/perSample.js';
 import { initMember } from '../models/init.js';
 import { selectMembers } from './selectMembers.js';
 import { readTensor } from '../backend/read.js';
 import { divergedOnDevice } from './divergence.js';
-import type { Engine, EngineOptions, FrozenMember, MemberState } from './engine.js';
+import type { BatchStats, Engine, EngineOptions, FrozenMember, MemberState } from './engine.js';
 
 /** The tfjs engine (see the file comment). */
 export class TfjsEngine implements Engine {
@@ -145,11 +145,21 @@ export class TfjsEngine implements Engine {
   }
 
   async advance(from: number, k: number, active: readonly boolean[]): Promise<void> {
+    await this.run(from, k, active, false);
+  }
+
+  async advanceWithBatchStats(from: number, k: number, active: readonly boolean[]): Promise<BatchStats | null> {
+    return this.run(from, k, active, true);
+  }
+
+  /** Steps from … from + k − 1; with `withStats`, the last one through {@link Architecture.lossAndStats}, whose statistics it returns. */
+  private async run(from: number, k: number, active: readonly boolean[], withStats: boolean): Promise<BatchStats | null> {
     this.dropSelection();
     const noisy = this.configs[0].gradientNoise === 'isotropic';
     const live = active.map((a, m) => a && !this.reported[m]);
-    if (!live.some(Boolean)) return;
+    if (!live.some(Boolean) || k < 1) return null;
     const masks = this.masksFor(live);
+    let kept: BatchStats | null = null;
     for (let t = from; t < from + k; t++) {
       this.fillBatch(t, live);
       tf.tidy(() => {
@@ -165,7 +175,21 @@ export class TfjsEngine implements Engine {
         for (const [name, p] of Object.entries(this.params)) params[name] = tf.mul(p, tf.reshape(alive, [this.K, ...this.paramShapes[name].map(() => 1)]));
         const x = tf.tensor3d(this.xs, [this.K, this.Bmax, this.M]);
         const y = tf.tensor2d(this.ys, [this.K, this.Bmax]);
-        const { loss, grads } = this.arch.lossAndGradients(params, x, y, w, eta);
+        let loss: tf.Tensor1D;
+        let grads: Params;
+        if (withStats && t === from + k - 1) {
+          // one pass gives the batch gradient ḡ (the mean of the per-sample gradients) and the statistics
+          const r = this.batchLossAndStats(params, x, y);
+          const stepping = tf.cast(tf.greater(tf.sum(w, 1), 0), 'float32');
+          loss = tf.mul(r.loss, stepping) as tf.Tensor1D;
+          grads = {};
+          for (const [name, st] of Object.entries(r.stats)) grads[name] = tf.mul(st.mean, tf.reshape(eta, [this.K, ...this.paramShapes[name].map(() => 1)]));
+          const stats: BatchStats['stats'] = {};
+          for (const [name, st] of Object.entries(r.stats)) stats[name] = { sumSq: tf.keep(st.sumSq), mean: tf.keep(st.mean) };
+          kept = { stats, n: this.configs.map((c) => c.batchSize) };
+        } else {
+          ({ loss, grads } = this.arch.lossAndGradients(params, x, y, w, eta));
+        }
         const noise = noisy ? this.noiseStep(t, params, x, y, eta) : null;
         for (const [name, p] of Object.entries(this.params)) p.assign(tf.sub(p, noise ? tf.add(grads[name], noise[name]) : grads[name]));
         this.lossSum.assign(tf.add(this.lossSum, loss));
@@ -173,6 +197,34 @@ export class TfjsEngine implements Engine {
         if (s % this.checkEvery === 0) this.check(s, moving);
       });
     }
+    return kept;
+  }
+
+  /**
+   * {@link Architecture.lossAndStats} of every member on its own |B| slots of the batch buffers x [K, Bmax, M],
+   * y [K, Bmax]: in one call when all members share |B|, else once per |B| on the members of that size.
+   */
+  private batchLossAndStats(params: Params, x: tf.Tensor3D, y: tf.Tensor2D): ReturnType<Architecture['lossAndStats']> {
+    const sizes = [...new Set(this.configs.map((c) => c.batchSize))];
+    if (sizes.length === 1) return this.arch.lossAndStats(params, x, y);
+    const parts = sizes.map((B) => {
+      const idx = this.configs.flatMap((c, m) => (c.batchSize === B ? [m] : []));
+      const at = tf.tensor1d(idx, 'int32');
+      const sub: Params = {};
+      for (const [name, p] of Object.entries(params)) sub[name] = tf.gather(p, at);
+      const xs = tf.slice(tf.gather(x, at), [0, 0, 0], [-1, B, -1]) as tf.Tensor3D;
+      const ys = tf.slice(tf.gather(y, at), [0, 0], [-1, B]) as tf.Tensor2D;
+      return { idx, ...this.arch.lossAndStats(sub, xs, ys) };
+    });
+    // back into member order
+    const order = parts.flatMap((q) => q.idx);
+    const inverse = tf.tensor1d(Array.from({ length: this.K }, (_, m) => order.indexOf(m)), 'int32');
+    const join = (ts: tf.Tensor[]) => tf.gather(tf.concat(ts, 0), inverse);
+    const stats: Record<string, MemberStats> = {};
+    for (const name of Object.keys(parts[0].stats)) {
+      stats[name] = { sumSq: join(parts.map((q) => q.stats[name].sumSq)) as tf.Tensor1D, mean: join(parts.map((q) => q.stats[name].mean)) };
+    }
+    return { loss: join(parts.map((q) => q.loss)) as tf.Tensor1D, stats };
   }
 
   /**

@@ -42,6 +42,19 @@ export interface Architecture {
    * forward and one backward pass (BackPACK's trick: Σᵢ‖δᵢ‖²‖aᵢ‖² for dense layers, unfolded patches for convolutions).
    */
   perSampleGradientStats(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): Record<string, MemberStats>;
+  /**
+   * {@link perSampleGradientStats} with each member's mean loss over the n samples ([K]), from the same
+   * forward and backward pass: all that one SGD step on that batch needs (ḡ is its gradient), and
+   * the statistics of that batch besides.
+   */
+  lossAndStats(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): { loss: tf.Tensor1D; stats: Record<string, MemberStats> };
+}
+
+/** {@link Architecture.perSampleGradientStats} from {@link Architecture.lossAndStats}: the statistics alone. */
+export function statsOnly(arch: Pick<Architecture, 'lossAndStats'>, p: Params, x: tf.Tensor3D, y: tf.Tensor2D): Record<string, MemberStats> {
+  const { loss, stats } = arch.lossAndStats(p, x, y);
+  loss.dispose();
+  return stats;
 }
 
 /** The number of parameters of one member. */

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossName } from '../core/config.js';
-import type { Architecture, BatchedForward, MemberStats, Params } from './arch.js';
+import { statsOnly, type Architecture, type BatchedForward, type MemberStats, type Params } from './arch.js';
 import { convLayer, convLayerPerSample, convSame, perSampleConvKernels } from './conv.js';
 import { perSampleLoss } from './losses.js';
 import { convStats, denseStats, sampleStats } from './perSample.js';
@@ -181,15 +181,22 @@ export class SequentialArch implements Architecture {
   }
 
   perSampleGradientStats(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): Record<string, MemberStats> {
+    return statsOnly(this, p, x, y);
+  }
+
+  lossAndStats(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): { loss: tf.Tensor1D; stats: Record<string, MemberStats> } {
     if (this.family === 'cnn' && perSampleConvKernels()) return this.cnnStatsOnKernels(p, x, y);
     return tf.tidy(() => {
       const taps = this.outputShapes(x.shape[0], x.shape[1]).map((s) => tf.zeros(s));
       let inputs: Trace['inputs'] = [];
+      let losses: tf.Tensor2D | null = null;
       const deltas = tf.grads((...ts: tf.Tensor[]) => {
         const trace = this.run(p, x, ts);
-        // tf.grads disposes intermediates; the layer inputs are needed below
+        // tf.grads disposes intermediates; the layer inputs and the per-sample losses are needed below
         inputs = trace.inputs.map((a) => (Array.isArray(a) ? a.map((m) => tf.keep(m)) : a === x ? a : tf.keep(a)));
-        return tf.sum(perSampleLoss(this.s.loss, trace.logits, y)) as tf.Scalar;
+        const per = perSampleLoss(this.s.loss, trace.logits, y);
+        losses = tf.keep(per);
+        return tf.sum(per) as tf.Scalar;
       })(taps);
       const out: Record<string, MemberStats> = {};
       this.layers.forEach((layer, l) => {
@@ -205,7 +212,9 @@ export class SequentialArch implements Architecture {
         if (layer.b) out[layer.b] = { sumSq: tf.stack(per.map((s) => s.b.sumSq)) as tf.Tensor1D, mean: tf.stack(per.map((s) => s.b.mean)) };
       });
       for (const a of inputs) tf.dispose(Array.isArray(a) ? a : a === x ? [] : [a]);
-      return out;
+      const loss = tf.mean(losses!, 1) as tf.Tensor1D;
+      tf.dispose(losses!);
+      return { loss, stats: out };
     });
   }
 
@@ -214,7 +223,7 @@ export class SequentialArch implements Architecture {
    * forward (ThermoConvLayer), the dense head's δ and input gradient by autodiff, then the conv stages
    * backward (ThermoConvLayerGrad with `perSample`), member by member. Tested against the tap route.
    */
-  private cnnStatsOnKernels(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): Record<string, MemberStats> {
+  private cnnStatsOnKernels(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): { loss: tf.Tensor1D; stats: Record<string, MemberStats> } {
     return tf.tidy(() => {
       const [K, n] = x.shape;
       const convs = this.layers.slice(0, -1);
@@ -234,10 +243,13 @@ export class SequentialArch implements Architecture {
       const A = (K === 1 ? tf.reshape(last(0), [1, n, -1]) : tf.stack(trace.map((_, k) => tf.reshape(last(k), [n, -1])))) as tf.Tensor3D;
       // the dense head: δ at its output (through a tap) and the gradient at its input
       const tap = tf.zeros([K, n, this.s.classes]);
+      let losses: tf.Tensor2D | null = null;
       const [dA, delta] = tf.grads((a: tf.Tensor, t: tf.Tensor) => {
         let z = memberMatMul(a as tf.Tensor3D, p[head.W] as tf.Tensor3D, false, true);
         if (head.b) z = tf.add(z, tf.expandDims(p[head.b], 1)) as tf.Tensor3D;
-        return tf.sum(perSampleLoss(this.s.loss, tf.add(z, t) as tf.Tensor3D, y)) as tf.Scalar;
+        const per = perSampleLoss(this.s.loss, tf.add(z, t) as tf.Tensor3D, y);
+        losses = tf.keep(per);
+        return tf.sum(per) as tf.Scalar;
       })([A, tap]);
       const out: Record<string, MemberStats> = {};
       const hs = denseStats(delta as tf.Tensor3D, A, head.b !== null);
@@ -259,7 +271,9 @@ export class SequentialArch implements Architecture {
         out[layer.W] = { sumSq: tf.stack(per.map((s) => s[l].W.sumSq)) as tf.Tensor1D, mean: tf.stack(per.map((s) => s[l].W.mean)) };
         if (layer.b) out[layer.b] = { sumSq: tf.stack(per.map((s) => s[l].b!.sumSq)) as tf.Tensor1D, mean: tf.stack(per.map((s) => s[l].b!.mean)) };
       });
-      return out;
+      const loss = tf.mean(losses!, 1) as tf.Tensor1D;
+      tf.dispose(losses!);
+      return { loss, stats: out };
     });
   }
 }

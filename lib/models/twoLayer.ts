@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LossName } from '../core/config.js';
-import type { Architecture, BatchedForward, MemberStats, Params } from './arch.js';
+import { statsOnly, type Architecture, type BatchedForward, type MemberStats, type Params } from './arch.js';
 import { lossGradient, perSampleLoss } from './losses.js';
 import { batchMatMul, denseStats } from './perSample.js';
 import { memberMatMul } from './matmul.js';
@@ -81,16 +81,21 @@ export class TwoLayerArch implements Architecture {
   }
 
   perSampleGradientStats(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): Record<string, MemberStats> {
+    return statsOnly(this, p, x, y);
+  }
+
+  lossAndStats(p: Params, x: tf.Tensor3D, y: tf.Tensor2D): { loss: tf.Tensor1D; stats: Record<string, MemberStats> } {
     return tf.tidy(() => {
       const h = this.pre(p, x);
       const a = tf.relu(h);
-      const D = lossGradient(this.s.loss, this.logits(p, a), y);
+      const z = this.logits(p, a);
+      const D = lossGradient(this.s.loss, z, y);
       const dh = this.hiddenDelta(p, D, h);
       const first = denseStats(dh, x, p.b !== undefined);
       const second = denseStats(D, a, false);
-      const out: Record<string, MemberStats> = { W: first.W, V: second.W };
-      if (first.b) out.b = first.b;
-      return out;
+      const stats: Record<string, MemberStats> = { W: first.W, V: second.W };
+      if (first.b) stats.b = first.b;
+      return { loss: tf.mean(perSampleLoss(this.s.loss, z, y), 1) as tf.Tensor1D, stats };
     });
   }
 }

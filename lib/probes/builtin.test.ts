@@ -13,7 +13,7 @@ function contextOf(config: RunConfig, params: Params, probeX: tf.Tensor3D, probe
   const model: MemberModel = { arch, params, forward: (x) => arch.forward(params, x), perSampleGradientStats: (x, y) => arch.perSampleGradientStats(params, x, y) };
   let fw: BatchedForward | null = null;
   const K = probeX.shape[0];
-  const ctx: ProbeContext = { step: 0, size: K, configs: Array(K).fill(config), config, model, probeX, probeY, forwardOnProbeSet: () => (fw ??= model.forward(probeX)), trainingSample: async () => null };
+  const ctx: ProbeContext = { step: 0, size: K, configs: Array(K).fill(config), config, model, probeX, probeY, forwardOnProbeSet: () => (fw ??= model.forward(probeX)), trainingSample: async () => null, batchStats: () => null };
   const dispose = () => {
     tf.dispose([...Object.values(params), probeX, probeY]);
     const f = fw as BatchedForward | null;

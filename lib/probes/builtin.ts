@@ -140,8 +140,46 @@ export const gradVarianceProbe: Probe = {
   },
 };
 
+/**
+ * Per-sample gradient variance of the training batch (Cockpit's setting): tr Cov of the per-sample gradients
+ * of the batch of the step that led to this one, at the parameters before it, (1/|B|)Σᵢ‖gᵢ‖² − ‖ḡ‖² (times
+ * |B|/(|B| − 1) with `gradVarUnbiased`), from that step's own forward and backward pass, so it costs a
+ * fraction of a step (`grad-variance` measures on a fixed set of its own, with a pass of its own). Fields
+ * `batchGradVar` and `batchGradVar_<param>`, absent at step 0 and where the step had no statistics
+ * (ProbeContext.batchStats). Needs the tfjs engine (engines/create.ts picks it).
+ */
+export const batchGradVarianceProbe: Probe = {
+  name: 'batch-grad-variance',
+  batchStats: true,
+  async compute(ctx: ProbeContext): Promise<ProbeValues> {
+    const bs = ctx.batchStats();
+    if (!bs) return {};
+    const names = Object.keys(bs.stats);
+    const rows = await readRows(
+      tf.tidy(() => {
+        const n = tf.tensor1d(bs.n);
+        return tf.stack(names.map((name) => {
+          const st = bs.stats[name];
+          const K = st.sumSq.shape[0];
+          return tf.sub(tf.div(st.sumSq, n), tf.sum(tf.reshape(tf.square(st.mean), [K, -1]), 1));
+        })) as tf.Tensor2D;
+      }),
+    );
+    const out: ProbeValues = {};
+    const sum = new Float64Array(ctx.size);
+    names.forEach((name, i) => {
+      const v = Float64Array.from(rows[i], (x, m) => x * (ctx.configs[m].gradVarUnbiased && bs.n[m] > 1 ? bs.n[m] / (bs.n[m] - 1) : 1));
+      out[`batchGradVar_${name}`] = v;
+      v.forEach((x, m) => (sum[m] += x));
+    });
+    out.batchGradVar = sum;
+    return out;
+  },
+};
+
 const BUILTIN: Record<ProbeName, Probe> = {
   'grad-variance': gradVarianceProbe,
+  'batch-grad-variance': batchGradVarianceProbe,
   'activation-rate': activationRateProbe,
   'activation-rate-exact': exactActivationRateProbe,
   'weight-norms': weightNormsProbe,

@@ -46,6 +46,13 @@ export interface ProbeContext {
    * synthetic data. Inputs [K', n, M] and labels [K', n]; built on first call, owned by the loop.
    */
   trainingSample(): Promise<{ x: tf.Tensor3D; y: tf.Tensor2D } | null>;
+  /**
+   * The per-sample gradient statistics of the training batch of the step that led to this one (step − 1, at
+   * the parameters before it), from that step's own forward and backward pass, for the members measured, with
+   * each one's |B|; null where there is none (step 0, a record forced by divergence, the first record after a
+   * resume, an engine without `advanceWithBatchStats`). Only for probes with `batchStats`.
+   */
+  batchStats(): { stats: Record<string, MemberStats>; n: number[] } | null;
 }
 
 /** A probe's values: per record field, one number per member (or one number for all of them; NaN marks divergence). */
@@ -57,6 +64,8 @@ export interface Probe {
   readonly name: string;
   /** When it runs; the run's default schedule if omitted. */
   readonly schedule?: Schedule;
+  /** Whether it reads {@link ProbeContext.batchStats}: the loop then runs the step before each due step with statistics. */
+  readonly batchStats?: boolean;
   /**
    * Computes the values at `ctx.step`, keyed by record field. May return a promise: read tensors
    * with `await t.data()` (GPU backends have no synchronous reads in Node).

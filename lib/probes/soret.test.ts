@@ -83,6 +83,7 @@ describe('soret probe', () => {
       step: 0, size: 1, configs: [config], config, model, probeX: px, probeY: py,
       forwardOnProbeSet: () => (fw ??= model.forward(px)),
       trainingSample: async () => sample,
+      batchStats: () => null,
     };
     const before = tf.memory().numTensors;
     const out = await soretProbe.compute(ctx);

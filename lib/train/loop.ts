@@ -8,8 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../core/config.js';
 import { memberData, type Samples } from '../data/source.js';
-import type { Engine } from '../engines/engine.js';
-import type { Architecture } from '../models/arch.js';
+import type { BatchStats, Engine } from '../engines/engine.js';
+import type { Architecture, MemberStats } from '../models/arch.js';
 import { probesFor } from '../probes/builtin.js';
 import { memberValue, type MemberModel, type Probe, type ProbeContext } from '../probes/probe.js';
 import { configSchedule, nextDue, type Schedule } from '../probes/schedule.js';
@@ -158,6 +158,13 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
     return { ...t, cached: cache };
   };
 
+  /** The statistics of the last step of the latest advance, kept for the records at the step it led to. */
+  let lastBatch: (BatchStats & { step: number }) | null = null;
+  const dropBatch = () => {
+    if (lastBatch) for (const st of Object.values(lastBatch.stats)) tf.dispose([st.sumSq, st.mean]);
+    lastBatch = null;
+  };
+
   /** Measures the due probes of `ids` at `step` and records them; returns the records. */
   const measure = async (at: number, ids: number[], due: Probe[][]): Promise<RunRecord[]> => {
     const out: RunRecord[] = ids.map(() => ({ step: at }));
@@ -178,6 +185,8 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
         return stackSamples(sets as Samples[], states[part[0]].cfg.inputDim);
       };
       const model = memberModel(arch, params);
+      const batch = lastBatch?.step === at ? lastBatch : null;
+      let batchPart: ReturnType<ProbeContext['batchStats']> = null;
       const ctx: ProbeContext = {
         step: at,
         size: part.length,
@@ -188,6 +197,12 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
         probeY,
         forwardOnProbeSet: () => (forward ??= model.forward(probeX)),
         trainingSample: () => (train ??= trainSample()),
+        batchStats: () => {
+          if (!batch || batchPart) return batchPart;
+          const stats: Record<string, MemberStats> = {};
+          for (const [name, st] of Object.entries(batch.stats)) stats[name] = { sumSq: selectMembers(st.sumSq, part) as tf.Tensor1D, mean: selectMembers(st.mean, part) };
+          return (batchPart = { stats, n: part.map((m) => batch.n[m]) });
+        },
       };
       try {
         // members measured together share their due probes (the union, by name: copies of one probe with
@@ -207,6 +222,8 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
         if (fw) tf.dispose([...fw.preActivations, fw.logits]);
         const tr = train ? await (train as Promise<{ x: tf.Tensor3D; y: tf.Tensor2D } | null>).catch(() => null) : null;
         if (tr) tf.dispose([tr.x, tr.y]);
+        const bp = batchPart as ReturnType<ProbeContext['batchStats']>;
+        if (bp) for (const st of Object.values(bp.stats)) tf.dispose([st.sumSq, st.mean]);
         tf.dispose([...(cached ? [] : [probeX, probeY]), ...(selected ? [] : Object.values(params))]);
       }
     }
@@ -287,7 +304,16 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
       const k = Math.max(1, Math.min(target - step, chunk));
       const live = states.map((s) => s.active);
       const t0 = performance.now();
-      await engine.advance(step, k, live);
+      // a probe due at step + k that reads the training batch's statistics: the last step of this chunk gives them
+      const reach = step + k;
+      const wantStats = engine.advanceWithBatchStats && states.some((s) => s.active && s.probes.some((p) => p.batchStats && probeDue(s, p, reach)));
+      dropBatch();
+      if (wantStats) {
+        const bs = await engine.advanceWithBatchStats!(step, k, live);
+        lastBatch = bs ? { step: reach, ...bs } : null;
+      } else {
+        await engine.advance(step, k, live);
+      }
       const took = performance.now() - t0;
       step += k;
       states.forEach((s) => s.active && (s.status = { state: 'running', step }));
@@ -302,6 +328,7 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
     await collectFrozen();
   } finally {
     for (const t of probeCache.values()) tf.dispose([t.probeX, t.probeY]);
+    dropBatch();
   }
   const seconds = (performance.now() - started) / 1000;
   return states.map((s, m) => {

@@ -1,0 +1,101 @@
+/**
+ * The training batch's per-sample gradient statistics from the step's own pass (Engine.advanceWithBatchStats
+ * on the tfjs engine, and the `batch-grad-variance` probe): against a naive loop of one backward pass per
+ * sample on the same batch at the same parameters, members of different |B| included; the step they come
+ * from moves the parameters as a plain step does; the probe's records; engine selection.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { makeConfig, type RunConfig } from '../core/config.js';
+import { useBackend } from '../backend/backends.js';
+import { memberData } from '../data/source.js';
+import { createArchitecture } from '../models/create.js';
+import { relError } from '../testing/compare.js';
+import { train } from '../train/trainer.js';
+import { pickEngine } from './create.js';
+import { TfjsEngine } from './tfjs.js';
+
+beforeAll(() => useBackend('cpu'));
+
+const base = { model: 'fc', depth: 3, inputDim: 6, hidden: 5, classes: 3, loss: 'softmax-ce', probes: ['loss'] } as const;
+
+/** Σᵢ‖gᵢ‖² and ḡ of each parameter of member m over its batch of step t at `params` ([1, …] tensors), one backward pass per sample. */
+async function naiveStats(cfg: RunConfig, params: Record<string, Float32Array>, t: number) {
+  const arch = createArchitecture(cfg);
+  const B = cfg.batchSize;
+  const x = new Float32Array(B * cfg.inputDim);
+  const y = new Float32Array(B);
+  (await memberData(cfg)).batch(t, B, B, x, y, 0);
+  const p = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, tf.tensor(v, [1, ...arch.shapes[k]])]));
+  const sumSq: Record<string, number> = {};
+  const mean: Record<string, Float32Array> = {};
+  for (let i = 0; i < B; i++) {
+    const grads = tf.tidy(() => {
+      const xi = tf.tensor3d(x.slice(i * cfg.inputDim, (i + 1) * cfg.inputDim), [1, 1, cfg.inputDim]);
+      const r = arch.lossAndGradients(p, xi, tf.tensor2d([y[i]], [1, 1]), tf.tensor2d([1], [1, 1]));
+      return Object.fromEntries(Object.entries(r.grads).map(([k, g]) => [k, g.dataSync() as Float32Array]));
+    });
+    for (const [k, v] of Object.entries(grads)) {
+      sumSq[k] = (sumSq[k] ?? 0) + v.reduce((s, a) => s + a * a, 0);
+      mean[k] ??= new Float32Array(v.length);
+      v.forEach((a, j) => (mean[k][j] += a / B));
+    }
+  }
+  tf.dispose(Object.values(p));
+  return { sumSq, mean };
+}
+
+test('the statistics of the last step equal a naive per-sample loop on its batch, members of |B| 4, 4 and 2; that step moves the parameters as a plain one', async () => {
+  const configs = [
+    makeConfig({ ...base, eta: 0.05, seed: 1, batchSize: 4 }),
+    makeConfig({ ...base, eta: 0.1, seed: 2, batchSize: 4 }),
+    makeConfig({ ...base, eta: 0.1, seed: 3, batchSize: 2 }),
+  ];
+  const before = tf.memory().numTensors;
+  const a = await TfjsEngine.create(configs);
+  const b = await TfjsEngine.create(configs);
+  const all = configs.map(() => true);
+  await a.advance(0, 5, all);
+  const bs = await a.advanceWithBatchStats(5, 3, all); // steps 5, 6, 7: the statistics of step 7
+  await b.advance(0, 7, all);
+  for (const [m, cfg] of configs.entries()) {
+    const at7 = (await b.save(m)).params;
+    const want = await naiveStats(cfg, at7, 7);
+    expect(bs!.n[m]).toBe(cfg.batchSize);
+    for (const [name, st] of Object.entries(bs!.stats)) {
+      const sumSq = (await st.sumSq.data())[m];
+      expect(Math.abs(sumSq - want.sumSq[name]) / want.sumSq[name]).toBeLessThan(1e-5);
+      const size = want.mean[name].length;
+      const mean = (await st.mean.data()).slice(m * size, (m + 1) * size) as Float32Array;
+      expect(relError(mean, want.mean[name])).toBeLessThan(1e-5);
+    }
+  }
+  await b.advance(7, 1, all);
+  for (let m = 0; m < configs.length; m++) {
+    const [pa, pb] = [(await a.save(m)).params, (await b.save(m)).params];
+    for (const name of Object.keys(pa)) expect(relError(pa[name], pb[name])).toBeLessThan(1e-6);
+  }
+  expect(Math.abs((await a.lossSums())[0] - (await b.lossSums())[0])).toBeLessThan(1e-5);
+  for (const st of Object.values(bs!.stats)) tf.dispose([st.sumSq, st.mean]);
+  a.dispose();
+  b.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+});
+
+test('the probe records the batch variance after step 0 and leaves training as it was; it picks the tfjs engine', async () => {
+  const cfg = makeConfig({ ...base, batchSize: 8, steps: 60, probeLogPoints: 4, probeLinearPoints: 3, probes: ['weight-norms', 'batch-grad-variance'] });
+  const before = tf.memory().numTensors;
+  const withProbe = await train(cfg);
+  const without = await train({ ...cfg, probes: ['weight-norms'] });
+  expect(tf.memory().numTensors).toBe(before);
+  const recs = withProbe.records;
+  expect(recs[0].batchGradVar).toBeUndefined(); // no step led to step 0
+  for (const r of recs.slice(1)) {
+    expect(r.batchGradVar).toBeGreaterThan(0);
+    expect(r.batchGradVar).toBeCloseTo(Object.keys(r).filter((k) => k.startsWith('batchGradVar_')).reduce((s, k) => s + r[k]!, 0), 10);
+  }
+  const last = (rs: typeof recs) => rs[rs.length - 1];
+  for (const k of ['norm_W1', 'norm_W2', 'norm_W3']) expect(Math.abs(last(recs)[k]! - last(without.records)[k]!) / last(without.records)[k]!).toBeLessThan(1e-5);
+  const two = [makeConfig({ model: 'two-layer', inputDim: 6, hidden: 5, probes: ['batch-grad-variance'] })];
+  expect(pickEngine(two)).toBe('tfjs');
+  expect(() => pickEngine(two, 'wasm-fused')).toThrow(/engine: got 'wasm-fused'; .*'batch-grad-variance' probe needs the tfjs engine/);
+});
