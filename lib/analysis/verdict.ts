@@ -26,7 +26,7 @@ export const PREDICTION: Record<SweepAxis, { predicted: number; alternative: num
 };
 
 /** Quantities the paper predicts to fall (activation rates, ‖V‖, Σb (b is pushed negative), gradient variances). */
-export const PREDICTED_TO_FALL = /^(activationRate(Exact|_l\d+)?|norm_V|sum_b|gradVar(_.*)?)$/;
+export const PREDICTED_TO_FALL = /^(activationRate(Exact|_l\d+)?|norm_V|sum_b|gradVar(_.*)?|batchGradVar(_.*)?)$/;
 
 /** A verdict's class. */
 export type Claim =

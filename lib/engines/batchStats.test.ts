@@ -11,6 +11,7 @@ import { memberData } from '../data/source.js';
 import { createArchitecture } from '../models/create.js';
 import { relError } from '../testing/compare.js';
 import { train } from '../train/trainer.js';
+import { configHash } from '../records/runDir.js';
 import { pickEngine } from './create.js';
 import { TfjsEngine } from './tfjs.js';
 
@@ -98,4 +99,11 @@ test('the probe records the batch variance after step 0 and leaves training as i
   const two = [makeConfig({ model: 'two-layer', inputDim: 6, hidden: 5, probes: ['batch-grad-variance'] })];
   expect(pickEngine(two)).toBe('tfjs');
   expect(() => pickEngine(two, 'wasm-fused')).toThrow(/engine: got 'wasm-fused'; .*'batch-grad-variance' probe needs the tfjs engine/);
+});
+
+test('gradVarUnbiased, which scales the probe, is part of a run with only batch-grad-variance', () => {
+  const cfg = makeConfig({ ...base, probes: ['batch-grad-variance'] });
+  expect(configHash({ ...cfg, gradVarUnbiased: true })).not.toBe(configHash({ ...cfg, gradVarUnbiased: false }));
+  const plain = makeConfig({ ...base, probes: ['loss'] });
+  expect(configHash({ ...plain, gradVarUnbiased: true })).toBe(configHash({ ...plain, gradVarUnbiased: false }));
 });

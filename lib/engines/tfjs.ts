@@ -183,7 +183,13 @@ export class TfjsEngine implements Engine {
           const stepping = tf.cast(tf.greater(tf.sum(w, 1), 0), 'float32');
           loss = tf.mul(r.loss, stepping) as tf.Tensor1D;
           grads = {};
-          for (const [name, st] of Object.entries(r.stats)) grads[name] = tf.mul(st.mean, tf.reshape(eta, [this.K, ...this.paramShapes[name].map(() => 1)]));
+          // members that take no step move by exactly 0 (tf.where: their statistics may be non-finite)
+          const moves = tf.cast(stepping, 'bool');
+          for (const [name, st] of Object.entries(r.stats)) {
+            const shape = [this.K, ...this.paramShapes[name].map(() => 1)];
+            const g = tf.mul(st.mean, tf.reshape(eta, shape));
+            grads[name] = tf.where(tf.reshape(moves, shape).broadcastTo(g.shape), g, tf.zerosLike(g));
+          }
           const stats: BatchStats['stats'] = {};
           for (const [name, st] of Object.entries(r.stats)) stats[name] = { sumSq: tf.keep(st.sumSq), mean: tf.keep(st.mean) };
           kept = { stats, n: this.configs.map((c) => c.batchSize) };

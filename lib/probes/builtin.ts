@@ -145,7 +145,7 @@ export const gradVarianceProbe: Probe = {
  * of the batch of the step that led to this one, at the parameters before it, (1/|B|)Σᵢ‖gᵢ‖² − ‖ḡ‖² (times
  * |B|/(|B| − 1) with `gradVarUnbiased`), from that step's own forward and backward pass, so it costs a
  * fraction of a step (`grad-variance` measures on a fixed set of its own, with a pass of its own). Fields
- * `batchGradVar` and `batchGradVar_<param>`, absent at step 0 and where the step had no statistics
+ * `batchGradVar` and `batchGradVar_<param>`, absent at step 0, after a resume and where the step had no statistics
  * (ProbeContext.batchStats). Needs the tfjs engine (engines/create.ts picks it).
  */
 export const batchGradVarianceProbe: Probe = {

@@ -49,8 +49,8 @@ export interface ProbeContext {
   /**
    * The per-sample gradient statistics of the training batch of the step that led to this one (step − 1, at
    * the parameters before it), from that step's own forward and backward pass, for the members measured, with
-   * each one's |B|; null where there is none (step 0, a record forced by divergence, the first record after a
-   * resume, an engine without `advanceWithBatchStats`). Only for probes with `batchStats`.
+   * each one's |B|; null where there is none (step 0, the first record after a resume, a record forced by
+   * divergence at a step other than the last advance's end, an engine without `advanceWithBatchStats`). Only for probes with `batchStats`.
    */
   batchStats(): { stats: Record<string, MemberStats>; n: number[] } | null;
 }

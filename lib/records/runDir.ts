@@ -37,7 +37,9 @@ export function identityOf(cfg: RunConfig): Record<string, unknown> {
   if (cfg.model !== 'fc') drop('depth');
   if (cfg.model !== 'cnn') drop('convLayers', 'channels', 'kernel');
   if (cfg.model === 'cnn') drop('hidden');
-  if (!cfg.probes.includes('grad-variance')) drop('gradVarSamples', 'gradVarUnbiased', 'gradVarLogPoints');
+  if (!cfg.probes.includes('grad-variance')) drop('gradVarSamples', 'gradVarLogPoints');
+  // gradVarUnbiased scales both variance probes
+  if (!cfg.probes.includes('grad-variance') && !cfg.probes.includes('batch-grad-variance')) drop('gradVarUnbiased');
   if (cfg.gradientNoise === 'none') drop('noiseBatchSize');
   return id;
 }

@@ -224,7 +224,7 @@ export function checkAnalyzable(spec: SweepSpec, customProbes: boolean, where = 
     if (q === 'trainLoss') return;
     const writers = PROBE_NAMES.filter((p) => PROBE_FIELDS[p].test(q));
     if (writers.length === 0) {
-      const allowed = 'a record field of the probes: activationRate, activationRateExact, norm_<param>, sum_<bias>, probeLoss, probeSqErr, gradVar, gradVar_<param>, soret, soretDriftB, trainLoss';
+      const allowed = 'a record field of the probes: activationRate, activationRateExact, norm_<param>, sum_<bias>, probeLoss, probeSqErr, gradVar, gradVar_<param>, batchGradVar, batchGradVar_<param>, soret, soretDriftB, trainLoss';
       throw new ConfigError(`${where}.quantities[${i}]`, q, allowed);
     }
     const without = configs.find((c) => !writers.some((p) => c.probes.includes(p)));

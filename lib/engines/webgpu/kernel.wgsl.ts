@@ -109,7 +109,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   // a loop must read as zero on every pass, but on NVIDIA's Vulkan driver (H200, Dawn/Tint's SPIR-V)
   // it was zeroed once, at function entry, so the partial logits of step s carried into step s + 1
   // of a dispatch (measured: every fig2 run diverged; one step per dispatch agreed with the
-  // reference). Each is zeroed explicitly or fully written where it is used; kernel.test.ts checks
+  // reference). Each is zeroed explicitly or fully written where it is used; wgslLint.test.ts checks
   // the generated code for declarations without initializer inside loops.
   var hq: array<f32, U * BC>;
   var part: array<f32, BC * C>;

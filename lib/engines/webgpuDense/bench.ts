@@ -78,8 +78,10 @@ export async function secondsPerStep(configs: readonly RunConfig[], steps: numbe
       return (performance.now() - t0) / 1000;
     };
     let n = steps;
-    for (let dt = await round(n); timing.seconds && dt < timing.seconds; dt = await round(n)) {
-      n = Math.ceil(n * Math.min(10, (1.2 * timing.seconds) / Math.max(dt, 1e-3)));
+    if (timing.seconds) {
+      for (let dt = await round(n); dt < timing.seconds; dt = await round(n)) {
+        n = Math.ceil(n * Math.min(10, (1.2 * timing.seconds) / Math.max(dt, 1e-3)));
+      }
     }
     const times: number[] = [];
     for (let r = 0; r < (timing.rounds ?? 1); r++) times.push((await round(n)) / n);

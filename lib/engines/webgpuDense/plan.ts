@@ -67,8 +67,8 @@ export interface DenseTuning {
 /**
  * The defaults of the knobs that depend on the model, chosen from benchmarks/tuneDense.ts on an
  * NVIDIA H200 (benchmarks/results/2026-11-27-h200-tune-dense.json): CNN6 at |B| = 32 ran at about
- * 1,450 steps/s with conv filter gradients split every 128 rows and reduction chunks of 16, against
- * about 1,050 with 512 and 32; FC6 and the CIFAR-size step showed no consistent gain from 16, so
+ * 1,565 steps/s with conv filter gradients split every 128 rows and reduction chunks of 16, against
+ * about 1,123 with 512 and 32; FC6 and the CIFAR-size step showed no consistent gain from 16, so
  * dense-only nets keep 32.
  */
 export const DEFAULT_TUNING = { tileDepth: 32, convTileDepth: 16, splitDepth: 128 } as const;
