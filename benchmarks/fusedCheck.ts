@@ -63,11 +63,16 @@ async function check(configs: RunConfig[], which: [number, number][], marks: num
 
 async function main(): Promise<void> {
   const o = new Command('fusedCheck').option('--steps <n>', 'last mark', '20000').parse(process.argv).opts();
+  const last = Number(o.steps);
+  if (!Number.isInteger(last) || last <= 5000 || last > 1_000_000) {
+    console.error(`--steps: got '${o.steps}'; allowed: an integer > 5000 and <= 1000000`);
+    process.exit(2);
+  }
   const info = await useBackend('webgpu');
   console.log(`webgpu: ${JSON.stringify(info.adapter)}`);
   const base = { model: 'two-layer', inputDim: 100, hidden: 100, bias: true, input: 'gaussian', loss: 'bce', batchSize: 1, probes: ['loss'] } as const;
   const two = [makeConfig({ ...base, eta: 0.025, seed: 0 }), makeConfig({ ...base, eta: 0.1, seed: 0 })];
-  const marks = [1, 10, 100, 1000, 5000, Number(o.steps)];
+  const marks = [1, 10, 100, 1000, 5000, last];
   const refs = referenceSnapshots(two, marks);
   const many = [0.025, 0.1].flatMap((eta) => Array.from({ length: 64 }, (_, s) => makeConfig({ ...base, eta, seed: s })));
   const rows: [string, number[]][] = [

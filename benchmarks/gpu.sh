@@ -19,6 +19,10 @@ OUT=${1:-gpu-results}
 STAGES=${2:-fused-check,bench-gpu,fig2-webgpu-64,cnn6-webgpu,cifar-webgpu,bench-cpu}
 mkdir -p "$OUT"
 want() { [[ ",$STAGES," == *",$1,"* ]]; }
+KNOWN=fused-check,bench-gpu,fig2-webgpu-64,cnn6-webgpu,cifar-files,cifar-webgpu,cnn6-full,cifar-full,tune-dense,bench-cpu
+for s in ${STAGES//,/ }; do
+  [[ ",$KNOWN," == *",$s,"* ]] || { echo "stages: got '$s'; allowed: a comma-separated list of $KNOWN" >&2; exit 2; }
+done
 export THERMO_WEBGPU_REQUIRE_GPU=${THERMO_WEBGPU_REQUIRE_GPU:-1}   # 0: a dry run on a software adapter
 stage() { # name seconds scale command...   (scale: the share of the full run's steps, 1 for whole runs)
   local name=$1 limit=$2 scale=$3; shift 3

@@ -79,6 +79,18 @@ async function main(): Promise<void> {
   }
   const [members, steps] = [Number(o.members), Number(o.steps)];
   const timing: StepTiming = { seconds: Number(o.seconds), rounds: Number(o.rounds) };
+  const checks: [string, unknown, boolean, string][] = [
+    ['--members', o.members, Number.isInteger(members) && members >= 1 && members <= 256, 'an integer from 1 to 256'],
+    ['--steps', o.steps, Number.isInteger(steps) && steps >= 1 && steps <= 100_000, 'an integer from 1 to 100000'],
+    ['--seconds', o.seconds, timing.seconds! > 0 && timing.seconds! <= 60, 'a number > 0 and <= 60'],
+    ['--rounds', o.rounds, Number.isInteger(timing.rounds) && timing.rounds! >= 1 && timing.rounds! <= 20, 'an integer from 1 to 20'],
+  ];
+  for (const [flag, got, ok, allowed] of checks) {
+    if (!ok) {
+      console.error(`${flag}: got '${String(got)}'; allowed: ${allowed}`);
+      process.exit(2);
+    }
+  }
   const info = await useBackend('webgpu');
   console.log(`webgpu: ${JSON.stringify(info.adapter)}`);
   const peer = o.device === 'gpu' ? runTorchPeer({ device: 'cuda', seconds: 1, python: process.env.THERMO_TORCH_PYTHON ?? 'python3', cases: models.map((m) => MODELS[m].peer) }) : null;

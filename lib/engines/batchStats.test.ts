@@ -12,6 +12,7 @@ import { createArchitecture } from '../models/create.js';
 import { relError } from '../testing/compare.js';
 import { train } from '../train/trainer.js';
 import { configHash } from '../records/runDir.js';
+import type { Checkpoint } from '../train/checkpoint.js';
 import { pickEngine } from './create.js';
 import { TfjsEngine } from './tfjs.js';
 
@@ -107,3 +108,25 @@ test('gradVarUnbiased, which scales the probe, is part of a run with only batch-
   const plain = makeConfig({ ...base, probes: ['loss'] });
   expect(configHash({ ...plain, gradVarUnbiased: true })).toBe(configHash({ ...plain, gradVarUnbiased: false }));
 });
+
+test('a 3,000-step run with the probe keeps tf.memory().numTensors flat; a resumed run records what the uninterrupted one does', async () => {
+  const cfg = makeConfig({ ...base, batchSize: 8, steps: 3000, probeLogPoints: 10, probeLinearPoints: 30, probes: ['batch-grad-variance'] });
+  await train({ ...cfg, steps: 20 }); // warm up kernels
+  const before = tf.memory().numTensors;
+  const counts: number[] = [];
+  const whole = await train(cfg, { onRecord: () => counts.push(tf.memory().numTensors) });
+  expect(tf.memory().numTensors).toBe(before);
+  expect(Math.max(...counts.slice(2)) - Math.min(...counts.slice(2))).toBe(0);
+  // stopped after its 10th record, then resumed from the checkpoint taken when it stopped
+  const stop = new AbortController();
+  let n = 0;
+  let cp: Checkpoint | null = null;
+  const first = await train(cfg, { signal: stop.signal, onRecord: () => ++n === 10 && stop.abort(), onCheckpoint: (c) => (cp = c) });
+  expect(first.status.state).not.toBe('finished');
+  expect(cp).not.toBeNull();
+  expect(cp!.step).toBeGreaterThan(0);
+  const rest = await train(cfg, { resumeFrom: cp });
+  const after = whole.records.filter((r) => r.step > cp!.step);
+  expect(rest.records.filter((r) => r.step > cp!.step).map((r) => r.step)).toEqual(after.map((r) => r.step));
+  rest.records.filter((r) => r.step > cp!.step).forEach((r, i) => expect(Math.abs(r.batchGradVar! - after[i].batchGradVar!) / after[i].batchGradVar!).toBeLessThan(1e-6));
+}, 120000);

@@ -47,6 +47,12 @@ export async function webgpuDevice(): Promise<GpuDevice> {
   return tfjsDevice();
 }
 
+/** Activates the webgpu backend (as {@link webgpuDevice}) and says whether its adapter is a software one (llvmpipe). */
+export async function webgpuIsSoftware(): Promise<boolean> {
+  await webgpuDevice();
+  return (await installWebgpu(false)).software;
+}
+
 /**
  * Runs a one-off compute shader: binding 0 is `input` (var<storage, read> array<u32>), binding 1
  * the output (var<storage, read_write> array<u32>, `outWords` words, zeroed); entry point `main`.

@@ -5,9 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../core/config.js';
-import { describeWebgpu, webgpuDevice } from '../../testing/webgpu.js';
+import { describeWebgpu, webgpuIsSoftware } from '../../testing/webgpu.js';
 import { distances, refAdvance, refMembers, testConfig, worst } from '../../testing/webgpuRefDriver.js';
-import { installWebgpu } from '../../backend/webgpu.js';
 import type { PlanTuning } from './plan.js';
 import { createWebgpuTwoLayerEngine, type WebgpuEngineOptions } from './twoLayerEngine.js';
 
@@ -34,8 +33,7 @@ const TOL = 1e-4;
 await describeWebgpu('webgpu-fused two-layer engine against the reference', () => {
   let software = false;
   beforeAll(async () => {
-    await webgpuDevice();
-    software = (await installWebgpu(false)).software;
+    software = await webgpuIsSoftware();
   });
 
   test('bce, bias, online Gaussian; members of own η, seed and |B| (1, 3, 5), one inactive for a while', async () => {

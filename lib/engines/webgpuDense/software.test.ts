@@ -5,11 +5,10 @@
  * whose walk stays over it (a batch of 50,000: the weight update's sum over samples) is refused on a
  * software adapter with a one-line reason, and `auto` picks another engine for it.
  */
-import { installWebgpu } from '../../backend/webgpu.js';
 import { makeConfig, type RunConfig } from '../../core/config.js';
 import { ConfigError } from '../../core/errors.js';
 import { denseTestConfig, expectDenseAgrees } from '../../testing/denseAgree.js';
-import { describeWebgpu, webgpuDevice } from '../../testing/webgpu.js';
+import { describeWebgpu, webgpuIsSoftware } from '../../testing/webgpu.js';
 import { pickEngine } from '../create.js';
 import type { Engine } from '../engine.js';
 import { TfjsEngine } from '../tfjs.js';
@@ -40,8 +39,7 @@ async function compare(a: Engine, b: Engine, init: Record<string, Float32Array>)
 await describeWebgpu('webgpu-dense and the software loop cap', () => {
   let software = false;
   beforeAll(async () => {
-    await webgpuDevice();
-    software = (await installWebgpu(false)).software;
+    software = await webgpuIsSoftware();
   });
 
   test('300,000 inputs → 2 hidden units: the forward sum is split under the cap and trains as the tfjs engine', async () => {
