@@ -9,8 +9,9 @@
  * - gpu (with a WebGPU adapter, or --device gpu): the fused WebGPU engine up to 4,096 members, FC6 and
  *   CNN6 at batch 32 on webgpu-dense (one model and 16-member ensembles) and the CIFAR-size step,
  *   against PyTorch CUDA when it is there;
- * - probes: the cost of each probe relative to a training step.
- * Options: --sections cpu,engines,gpu,probes  --seconds S  --rounds R  --device cpu|gpu  --out FILE.
+ * - probes: the cost of each probe relative to a training step;
+ * - kernels (only when named): tfjs-backend-wasm's own kernels against the library's, and the models' steps on each.
+ * Options: --sections cpu,engines,gpu,probes,kernels  --seconds S  --rounds R  --device cpu|gpu  --out FILE.
  * The JSON is rewritten after each section (`sectionsDone`, `sectionsSkipped`, `complete`), so a run cut
  * short by a time limit keeps the sections it finished.
  */
@@ -26,7 +27,7 @@ import { benchDense } from '../lib/engines/webgpuDense/index.js';
 import { writeFileAtomic } from '../lib/records/files.js';
 import { LIBRARY } from '../lib/version.js';
 import { CASES, benchCase, benchEnsemble, type BenchRow } from './backends.js';
-import { benchConvStats, benchModelSteps, type KernelRow } from './kernels.js';
+import { benchConvStats, benchKernels, benchModelSteps, type KernelRow } from './kernels.js';
 import { compareWithTorch, median, type PeerComparison } from './peers/compare.js';
 import { runTorchPeer, type PeerResult } from './peers/torch.js';
 
@@ -164,11 +165,22 @@ async function probesSection(report: BenchReport, seconds: number): Promise<void
   for (const c of CASES) report.rows.push(...(await benchCase('wasm', c, seconds)));
 }
 
-const SECTIONS = ['cpu', 'engines', 'gpu', 'probes'];
+/**
+ * The design measurement behind the library's wasm kernels: tfjs-backend-wasm's own kernels against the
+ * library's, per product and convolution of the models, and the models' steps on each set.
+ */
+async function kernelsSection(report: BenchReport, seconds: number): Promise<void> {
+  report.rows.push(...(await benchKernels(seconds)));
+  // FC6 and CIFAR steps on the backend's own kernels (CNN6 too, at a few steps: 150 ms each)
+  report.rows.push(...(await benchModelSteps(seconds, ['fc6-b32', 'cnn6-b32', 'cifar-b1000'], 'tfjs', false)));
+  report.rows.push(...(await benchModelSteps(seconds, ['fc6-b32', 'cnn6-b32', 'cifar-b1000'], 'library', false)));
+}
+
+const SECTIONS = ['cpu', 'engines', 'gpu', 'probes', 'kernels'];
 
 async function main(): Promise<void> {
   const cmd = new Command('bench')
-    .option('--sections <list>', 'cpu, engines, gpu, probes (default: all that this machine has)')
+    .option('--sections <list>', 'cpu, engines, gpu, probes, kernels (default: all that this machine has but kernels)')
     .option('--seconds <s>', 'seconds per measurement', '1')
     .option('--rounds <n>', 'alternating library/PyTorch rounds', '3')
     .option('--device <d>', "'gpu' on a GPU machine: the PyTorch peer also runs with CUDA", 'cpu')
@@ -216,6 +228,7 @@ async function main(): Promise<void> {
     ['engines', () => enginesSection(report, seconds, webgpu)],
     ['gpu', () => gpuSection(report, seconds, o.device === 'gpu' ? 'gpu' : 'cpu', () => save(done))],
     ['probes', () => probesSection(report, seconds)],
+    ['kernels', () => kernelsSection(report, seconds)],
   ];
   for (const [name, section] of run) {
     if (!sections.includes(name)) continue;

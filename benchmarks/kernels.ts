@@ -214,10 +214,10 @@ function setupModel(c: ModelCase) {
 
 /**
  * Training steps of the model cases on wasm with the library's kernels (or `set`): steps/s
- * (network-steps/s for the ensemble) and, for FC6 and CNN6, the per-sample gradient statistics alone
- * and after a step, relative to the step.
+ * (network-steps/s for the ensemble) and, for FC6 and CNN6 unless `withStats` is false, the per-sample
+ * gradient statistics alone and the step with its batch's statistics.
  */
-export async function benchModelSteps(seconds = 1, ids?: string[], set: WasmKernelSet = 'library'): Promise<KernelRow[]> {
+export async function benchModelSteps(seconds = 1, ids?: string[], set: WasmKernelSet = 'library', withStats = true): Promise<KernelRow[]> {
   await useBackend('wasm');
   setWasmKernels(set);
   const rows: KernelRow[] = [];
@@ -226,7 +226,7 @@ export async function benchModelSteps(seconds = 1, ids?: string[], set: WasmKern
     const ms = medianMs(m.step, seconds);
     const unit = c.members > 1 ? 'network-steps/s' : 'steps/s';
     rows.push({ id: c.id, name: c.name, variant: `step (${set} kernels)`, msPerCall: ms, rate: (1000 * c.members) / ms, unit });
-    if (c.id === 'fc6-b32' || c.id === 'cnn6-b32') {
+    if (withStats && (c.id === 'fc6-b32' || c.id === 'cnn6-b32')) {
       const st = medianMs(m.stats, seconds);
       const gid = c.id.replace('-b32', '-gradvar');
       // the ratio to the step is the bench's target line (from the medians over rounds)

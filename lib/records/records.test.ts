@@ -5,7 +5,8 @@ import { makeConfig } from '../core/config.js';
 import { RecordsError } from '../core/errors.js';
 import { useBackend } from '../backend/backends.js';
 import { runConfig } from '../sweep/runner.js';
-import { parseRecords, readRun, recordsToCsv } from './reader.js';
+import { writeManifest } from './manifest.js';
+import { parseRecords, readRun, readSweep, recordsToCsv } from './reader.js';
 import { runDir, runId } from './runDir.js';
 
 let tmp: string;
@@ -162,6 +163,27 @@ describe('config.json and status.json are checked when read back', () => {
     expect(run.status).toEqual(finished);
     expect(run.records).toHaveLength(2);
     expect(run.finishedWithoutRecords).toBe(false);
+  });
+
+  test('a sweep reads its current-format runs only: a format-1 run beside them is named and left out, with or without a manifest', () => {
+    const sweep = path.join(tmp, `sweep-${n++}`);
+    const write = (id: string, config: unknown) => {
+      const dir = path.join(sweep, 'runs', id);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+      fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify(finished));
+      fs.writeFileSync(path.join(dir, 'records.jsonl'), records);
+    };
+    write('current', stored());
+    write('old', format1());
+    const reason = /earlier version of the library/;
+    for (const manifest of [null, ['current']]) {
+      if (manifest) writeManifest(sweep, manifest);
+      const read = readSweep(sweep);
+      expect(read.runs.map((r) => path.basename(r.dir))).toEqual(['current']);
+      const old = read.ignored.filter((x) => path.basename(x.dir) === 'old');
+      expect(old.map((x) => x.reason)).toEqual([expect.stringMatching(reason)]);
+    }
   });
 
   test('a status that says finished over no records is kept as written and flagged', () => {
