@@ -9,6 +9,7 @@
  * Each fit has its exponent with a bootstrap interval, collapse scores, changes, leave-one-out fits and
  * a verdict (fitSummary.ts, verdict.ts). Diverged, unfinished and empty runs are left out and listed.
  */
+import { checkKeys, checkNumber } from '../core/validate.js';
 import type { RunData } from '../records/types.js';
 import type { SweepSpec } from '../sweep/sweep.js';
 import { checkRegimeOptions, mergeRegimeOptions } from '../sweep/regimeOptions.js';
@@ -89,8 +90,19 @@ function valueRegimes(exits: RunExit[]): ValueRegime[] {
   });
 }
 
+/** Most bootstrap resamples per fit (each costs one collapse scan per exponent). */
+export const MAX_BOOTSTRAP = 100_000;
+
+/** Checks the caller's analysis options: known keys, counts within their bounds (a one-line ConfigError). */
+function checkAnalyzeOptions(opts: AnalyzeOptions): void {
+  checkKeys({ ...opts }, ['bootstrap', 'regime', 'minWindowPoints', 'ignored', 'missing'], 'options');
+  if (opts.bootstrap !== undefined) checkNumber(opts.bootstrap, { integer: true, ge: 1, le: MAX_BOOTSTRAP }, 'options.bootstrap');
+  if (opts.minWindowPoints !== undefined) checkNumber(opts.minWindowPoints, { integer: true, ge: 1, le: 1_000_000 }, 'options.minWindowPoints');
+}
+
 /** Analyzes a sweep's runs. */
 export function analyzeSweep(spec: SweepSpec, runs: RunData[], opts: AnalyzeOptions = {}): SweepAnalysis {
+  checkAnalyzeOptions(opts);
   const axis = spec.axis;
   const pred = PREDICTION[axis];
   // the spec's rule (stored in sweep.json, so a rebuilt report applies it too), overridden by the caller's

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { EXAMPLES } from '../../examples/index.js';
 import { listBackends } from '../backend/backends.js';
+import { MAX_BOOTSTRAP } from '../analysis/summary.js';
 import { ConfigError } from '../core/errors.js';
 import { readSweep, recordsToCsv } from '../records/reader.js';
 import { describeJsonError, writeFileAtomic } from '../records/files.js';
@@ -74,18 +75,19 @@ export function buildProgram(setExit: (code: number) => void = (c) => (process.e
   program
     .command('report <dir>')
     .description('rebuild report.html and summary.json from the records of a sweep directory (or of every sweep below it, at any depth)')
-    .option('--bootstrap <n>', 'bootstrap resamples', '200')
+    .option('--bootstrap <n>', `bootstrap resamples (10 … ${MAX_BOOTSTRAP.toLocaleString('en-US')})`, '200')
     .option('--verbose', 'print stack traces of errors')
     .action(async (dir: string, o: Record<string, unknown>) => {
       const sweeps = findSweeps(dir);
       if (sweeps.length === 0) throw new ConfigError('dir', dir, 'a sweep directory (holding sweep.json) or a directory with sweeps below it');
       const bootstrap = Number(o.bootstrap);
-      if (!Number.isInteger(bootstrap) || bootstrap < 10 || bootstrap > 100_000) throw new ConfigError('--bootstrap', o.bootstrap, 'an integer >= 10 and <= 100000');
+      if (!Number.isInteger(bootstrap) || bootstrap < 10 || bootstrap > MAX_BOOTSTRAP) throw new ConfigError('--bootstrap', o.bootstrap, `an integer >= 10 and <= ${MAX_BOOTSTRAP}`);
       // Ctrl-C or SIGTERM between two sweeps' reports stops (each report is written atomically)
       const { stoppedBy } = await withInterrupt(async (signal) => {
         for (const d of sweeps) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           if (signal.aborted) return;
+          process.stderr.write(`analysing ${d} (bootstrap ${bootstrap})\n`);
           const r = await writeSweepReportInWorker(d, { bootstrap }, signal);
           if (!r) return;
           console.log(formatSummary(r.analysis.summary, r.html));

@@ -41,17 +41,17 @@ export function runnerFlags(cmd: Command): Command {
     .option('--out <dir>', 'results root directory', 'results')
     .option('--backend <name>', 'cpu, wasm, tensorflow, cuda, webgpu or auto (default: $THERMO_BACKEND, else auto)')
     .option('--engine <name>', `${ENGINE_NAMES.join(', ')} or auto (default: the fused kernels where they cover the runs)`)
-    .option('--bootstrap <n>', 'bootstrap resamples for exponent intervals')
+    .option('--bootstrap <n>', `bootstrap resamples for exponent intervals (10 … ${EXAMPLE_LIMITS.bootstrap.toLocaleString('en-US')}; default 200, 100 with --quick)`)
     .option('--shard <i/n>', 'run only shard i of n (0-based) of the runs, e.g. a Slurm array task')
     .option('--data-dir <dir>', 'directory of dataset files (Fashion-MNIST IDX, CIFAR-10 batches) and their cache')
     .option('--no-ensemble', 'train every run alone (default: runs that share an architecture train together)')
-    .option('--budget-scale <f>', "multiply every run's step budget by f (e.g. 4 for runs four times longer)")
+    .option('--budget-scale <f>', `multiply every run's step budget by f, 0 < f ≤ ${EXAMPLE_LIMITS.budgetScale.toLocaleString('en-US')} (e.g. 4 for runs four times longer)`)
     .option('--verbose', 'print stack traces of errors');
 }
 
 /** The flags of an example: the runner's, plus --quick and --seeds. */
 export function exampleFlags(cmd: Command): Command {
-  return runnerFlags(cmd.option('--quick', 'a small run that fits in CI').option('--seeds <n>', 'seeds per swept value'));
+  return runnerFlags(cmd.option('--quick', 'a small run that fits in CI').option('--seeds <n>', `seeds per swept value (1 … ${EXAMPLE_LIMITS.seeds.toLocaleString('en-US')})`));
 }
 
 /** Converts parsed flags to {@link RunExampleOptions}, checking numbers. */

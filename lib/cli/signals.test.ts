@@ -124,11 +124,15 @@ test('SIGTERM while reports are written stops before the next sweep\'s report, e
 test('SIGTERM during a sweep\'s analysis (on a worker thread) is answered within a second, exit 143', async () => {
   const root = await sweepsForReports();
   const before = fs.readFileSync(path.join(root, 'sweeps', 's0', 'report.html'), 'utf8');
-  const child = spawn(process.execPath, [cli, 'report', path.join(root, 'sweeps', 's0'), '--bootstrap', '100000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [cli, 'report', path.join(root, 'sweeps', 's0'), '--bootstrap', '100000'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
+  let err = '';
   child.stdout!.on('data', (d) => (text += d));
+  child.stderr!.on('data', (d) => (err += d));
   const done = exited(child);
-  await new Promise((r) => setTimeout(r, 2500)); // started, and inside the analysis (it takes far longer)
+  // inside the analysis (it takes far longer): the CLI says so when it starts it, its handlers installed
+  while (!err.includes('analysing') && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 500));
   const t0 = Date.now();
   child.kill('SIGTERM');
   expect(await done).toBe(143);

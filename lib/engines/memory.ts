@@ -23,6 +23,9 @@ function widestLayer(cfg: RunConfig): number {
   return Math.max(cfg.inputDim, cfg.hidden, cfg.classes);
 }
 
+/** Images in the official training splits (files with fewer hold less; the estimate is an upper bound). */
+const IMAGE_TRAIN_SPLIT = { 'fashion-mnist': 60_000, cifar10: 50_000 } as const;
+
 /** Floats the probe forward holds per probe sample (measured peaks: 6 per hidden unit of a dense net). */
 function probeFloatsPerSample(cfg: RunConfig, width: number): number {
   return cfg.model === 'cnn' ? 3 * (cfg.inputDim + width) : 2 * cfg.inputDim + 6 * Math.max(cfg.hidden, cfg.classes);
@@ -44,7 +47,13 @@ export function estimateGroupBytes(cfgs: readonly RunConfig[]): { bytes: number;
     // activations, masks and a product's temporaries, ~6 per unit, measured; conv layers: their maps)
     ['probeSamples', c.probeSamples, Math.min(K, 64) * c.probeSamples * probeFloatsPerSample(c, width) * F],
   ];
-  if (isImageInput(c.input)) terms.push(['inputDim', c.inputDim, 0]);
+  // an image dataset's training split (one copy for the group, float32 pixels and labels: on the device for
+  // webgpu-dense, in host memory otherwise); the official split's size unless trainSize takes fewer
+  if (isImageInput(c.input)) {
+    const split = IMAGE_TRAIN_SPLIT[c.input as keyof typeof IMAGE_TRAIN_SPLIT] ?? 0;
+    const n = c.trainSize > 0 ? Math.min(c.trainSize, split || c.trainSize) : split;
+    terms.push(['trainSize', n, n * (c.inputDim + 1) * F]);
+  }
   const bytes = terms.reduce((a, t) => a + t[2], 0);
   const top = terms.reduce((a, t) => (t[2] > a[2] ? t : a));
   return { bytes, field: top[0], value: top[1] };

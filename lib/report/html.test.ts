@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { analyzeSweep } from '../analysis/summary.js';
 import { syntheticEtaSweep } from '../analysis/synthetic.js';
 import type { SweepSpec } from '../sweep/sweep.js';
-import { checkPage } from '../testing/browser.js';
+import { boxesOverlap, checkPage } from '../testing/browser.js';
 import { buildPanels, renderReport } from './html.js';
 
 type Trace = { name?: string; x: number[]; line?: { dash?: string }; showlegend?: boolean };
@@ -59,6 +59,22 @@ test('the report opens offline in headless Chromium and draws every trace', asyn
     expect(page.errors).toEqual([]);
     expect(page.plotted).toBe(panels.length);
     for (const p of page.panels) expect(p.drawn).toBe(p.traces);
+    // the layout fixes of issue 9: the legend below the plot (not beside it), the toolbar over neither the
+    // legend nor the tick labels, panel titles on one line
+    expect(page.layout).toHaveLength(panels.length);
+    for (const l of page.layout) {
+      expect(l.plotArea).not.toBeNull();
+      if (l.legend) {
+        expect(l.legend.top).toBeGreaterThanOrEqual(l.plotArea!.bottom);
+        expect(boxesOverlap(l.legend, l.plotArea!)).toBe(false);
+      }
+      if (l.modebar) {
+        if (l.legend) expect(boxesOverlap(l.modebar, l.legend)).toBe(false);
+        for (const t of l.yTicks) expect(boxesOverlap(l.modebar, t)).toBe(false);
+      }
+      expect(l.titleLines).toBeLessThan(1.5);
+    }
+    expect(page.layout.some((l) => l.legend !== null)).toBe(true);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

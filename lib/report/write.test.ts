@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RecordsError } from '../core/errors.js';
+import { ConfigError, RecordsError } from '../core/errors.js';
 import { useBackend } from '../backend/backends.js';
 import { atomicTempPath } from '../records/files.js';
 import { runDir } from '../records/runDir.js';
@@ -66,4 +66,25 @@ test('report.html and summary.json are written whole; a failed write leaves the 
   expect(read('report.html')).toMatch(/<\/html>\s*$/);
   expect(JSON.parse(read('summary.json')).title).toBe('atomic outputs');
   expect(temps()).toEqual([]);
+});
+
+test('bad analysis options are a one-line ConfigError before anything is written (no hang on a huge bootstrap)', () => {
+  const before = read('summary.json');
+  for (const [opts, pattern] of [
+    [{ bootstrap: 1e308 }, /^options\.bootstrap: got 1e\+308; allowed: an integer >= 1 <= 100000$/],
+    [{ bootstrap: 'x' }, /^options\.bootstrap: got 'x'; allowed: /],
+    [{ bootstrap: 2.5 }, /^options\.bootstrap: got 2\.5; allowed: an integer/],
+    [{ minWindowPoints: -1 }, /^options\.minWindowPoints: got -1; allowed: /],
+    [{ boostrap: 10 }, /^options\.boostrap: got 10; allowed: no such option/],
+  ] as const) {
+    let err: unknown = null;
+    try {
+      writeSweepReport(sweepDir, opts as never);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(pattern);
+  }
+  expect(read('summary.json')).toBe(before);
 });

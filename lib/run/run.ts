@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { formatRate } from '../analysis/speed.js';
+import { MAX_BOOTSTRAP } from '../analysis/summary.js';
 import { useBackend, type BackendInfo } from '../backend/backends.js';
 import type { RunConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
@@ -151,7 +152,7 @@ export function checkDataDir(value: unknown, where: string): string {
 }
 
 /** Most seeds per swept value, bootstrap resamples, and the largest budget scale. */
-export const EXAMPLE_LIMITS = { seeds: 10_000, bootstrap: 100_000, budgetScale: 1e6 } as const;
+export const EXAMPLE_LIMITS = { seeds: 10_000, bootstrap: MAX_BOOTSTRAP, budgetScale: 1e6 } as const;
 
 /** The example's sweeps with the options' seeds, budget scale and data directory applied. */
 export function exampleSweeps(spec: ExampleSpec, options: RunExampleOptions): SweepSpec[] {

@@ -134,11 +134,39 @@ export function chromiumEnv(exe: string, bundledLibraries?: boolean): NodeJS.Pro
 }
 
 /** What a page showed once loaded. */
+/** A box on the page, in CSS pixels. */
+export interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** Where a panel's parts landed: the plot area, legend, toolbar, y tick labels, and its title's lines. */
+export interface PanelLayout {
+  id: string;
+  plotArea: Box | null;
+  legend: Box | null;
+  modebar: Box | null;
+  yTicks: Box[];
+  /** The panel title's height over its line height (1: one line). */
+  titleLines: number;
+  /** Whether the panel title is cut by its width (it then ends in an ellipsis, its full text on hover). */
+  titleClipped: boolean;
+}
+
 export interface PageCheck {
   errors: string[];
   panels: { id: string; traces: number; drawn: number }[];
+  /** Per `.plot`, where its parts landed. */
+  layout: PanelLayout[];
   plotted: number;
   title: string;
+}
+
+/** Whether two boxes share any area. */
+export function boxesOverlap(a: Box, b: Box): boolean {
+  return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 }
 
 /**
@@ -167,7 +195,26 @@ export async function checkPage(file: string, expectedPanels: number, opts: { bu
     await page.waitForFunction((n) => (window as unknown as { __plotted: number }).__plotted >= n, expectedPanels, { timeout: 60000 });
     const result = await page.evaluate(() => {
       const plots = Array.from(document.querySelectorAll('.plot')) as (HTMLElement & { data?: unknown[] })[];
+      const box = (el: Element | null) => {
+        if (!el) return null;
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 ? { left: r.left, top: r.top, right: r.right, bottom: r.bottom } : null;
+      };
+      const layout = plots.map((p) => {
+        const h3 = p.parentElement?.querySelector('h3') as HTMLElement | null;
+        const lineHeight = h3 ? parseFloat(getComputedStyle(h3).lineHeight) || 1.2 * parseFloat(getComputedStyle(h3).fontSize) : 1;
+        return {
+          id: p.id,
+          plotArea: box(p.querySelector('.draglayer .nsewdrag')),
+          legend: box(p.querySelector('.legend')),
+          modebar: box(p.querySelector('.modebar')),
+          yTicks: Array.from(p.querySelectorAll('.ytick text')).map(box).filter((b) => b !== null),
+          titleLines: h3 ? h3.getBoundingClientRect().height / lineHeight : 0,
+          titleClipped: h3 ? h3.scrollWidth > h3.clientWidth : false,
+        };
+      });
       return {
+        layout,
         panels: plots.map((p) => ({ id: p.id, traces: p.data?.length ?? 0, drawn: p.querySelectorAll('.scatterlayer .trace').length })),
         plotted: (window as unknown as { __plotted: number }).__plotted,
         title: document.title,

@@ -66,6 +66,9 @@ interface MemberState {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Thrown inside a record that the abort signal cut short. */
+class Stopped extends Error {}
+
 /** Whether probe p of member s is due at step. */
 function probeDue(s: MemberState, p: Probe, step: number): boolean {
   return step === s.cfg.steps || (p.schedule ?? s.schedule).isDue(step);
@@ -139,14 +142,31 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
   let lastYield = performance.now();
   let chunk = 1;
 
+  /**
+   * Yields to the event loop when sliceMs has passed since the last time; inside a record that may be cut
+   * short, throws {@link Stopped} once the signal has fired.
+   */
+  const pause = async (): Promise<void> => {
+    if (performance.now() - lastYield >= sliceMs) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
+    if (opts.signal?.aborted) throw new Stopped();
+  };
+
   /** Probe sets on the backend, uploaded once per group of members measured together (up to a memory cap). */
   const probeCache = new Map<string, { probeX: tf.Tensor3D; probeY: tf.Tensor2D }>();
   let cachedFloats = 0;
-  const probeTensors = async (part: number[]): Promise<{ probeX: tf.Tensor3D; probeY: tf.Tensor2D; cached: boolean }> => {
+  const probeTensors = async (part: number[], stoppable: boolean): Promise<{ probeX: tf.Tensor3D; probeY: tf.Tensor2D; cached: boolean }> => {
     const key = part.join(',');
     const hit = probeCache.get(key);
     if (hit) return { ...hit, cached: true };
-    const sets = await Promise.all(part.map((m) => probeSets.get(states[m].cfg)));
+    // drawn member by member, looking at signals between them (thousands of members' sets take a while)
+    const sets: Samples[] = [];
+    for (const m of part) {
+      sets.push(await probeSets.get(states[m].cfg));
+      if (stoppable) await pause();
+    }
     const M = states[part[0]].cfg.inputDim;
     const { x, y } = stackSamples(sets, M);
     const t = { probeX: x, probeY: y };
@@ -166,13 +186,14 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
   };
 
   /** Measures the due probes of `ids` at `step` and records them; returns the records. */
-  const measure = async (at: number, ids: number[], due: Probe[][]): Promise<RunRecord[]> => {
+  const measure = async (at: number, ids: number[], due: Probe[][], stoppable: boolean): Promise<RunRecord[]> => {
     const out: RunRecord[] = ids.map(() => ({ step: at }));
     const per = states[ids[0]].cfg.probeSamples * states[ids[0]].cfg.inputDim;
     const size = Math.max(1, Math.floor((opts.measureFloats ?? 2 ** 25) / Math.max(1, per * 4)));
     for (let c = 0; c < ids.length; c += size) {
       const part = ids.slice(c, c + size);
-      const { probeX, probeY, cached } = await probeTensors(part);
+      if (stoppable) await pause();
+      const { probeX, probeY, cached } = await probeTensors(part, stoppable);
       const given = await engine.paramTensors(part);
       // an engine that cannot select gives every member: take the part here
       const selected = Object.values(given)[0].shape[0] === part.length;
@@ -210,6 +231,7 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
         const byName = new Map<string, Probe>();
         for (const m of part) for (const p of due[ids.indexOf(m)]) if (!byName.has(p.name)) byName.set(p.name, p);
         for (const [name, probe] of byName) {
+          if (stoppable) await pause();
           const values = await probe.compute(ctx);
           part.forEach((m, i) => {
             if (!due[ids.indexOf(m)].some((p) => p.name === name)) return;
@@ -230,11 +252,21 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
     return out;
   };
 
-  /** Records `ids` at `at` (their due probes), with the training loss since their last record. */
-  const record = async (at: number, ids: number[], forced: boolean): Promise<void> => {
-    if (ids.length === 0) return;
+  /**
+   * Records `ids` at `at` (their due probes), with the training loss since their last record. A scheduled
+   * record (not `forced`) stops part-way when the signal fires (a large group's probe sets and probes take
+   * seconds): it then records nothing and returns false, and the checkpoint says the record is still due.
+   */
+  const record = async (at: number, ids: number[], forced: boolean): Promise<boolean> => {
+    if (ids.length === 0) return true;
     const due = ids.map((m) => (forced ? states[m].probes : states[m].probes.filter((p) => probeDue(states[m], p, at))));
-    const recs = await measure(at, ids, due);
+    let recs: RunRecord[];
+    try {
+      recs = await measure(at, ids, due, !forced);
+    } catch (err) {
+      if (err instanceof Stopped) return false;
+      throw err;
+    }
     const losses = await engine.lossSums();
     const squares = await engine.sumSquares();
     await checkDevice();
@@ -255,6 +287,7 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
       }
     });
     await engine.resetLoss(ids);
+    return true;
   };
 
   /** Members the engine froze: a forced record at their freeze step (their parameters are as they were then). */
@@ -283,8 +316,7 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
       if (dueIds.length > 0) {
         await collectFrozen();
         const still = dueIds.filter((m) => states[m].active);
-        await record(step, still, false);
-        still.forEach((m) => recordedNow.add(m));
+        if (await record(step, still, false)) still.forEach((m) => recordedNow.add(m));
       }
       states.forEach((s, m) => step === s.skipAt && recordedNow.add(m));
       if (!states.some((s) => s.active)) break;

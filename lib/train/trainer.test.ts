@@ -3,6 +3,7 @@ import { makeConfig } from '../core/config.js';
 import { useBackend } from '../backend/backends.js';
 import type { Probe } from '../probes/probe.js';
 import { every } from '../probes/schedule.js';
+import type { Checkpoint } from './checkpoint.js';
 import { train } from './trainer.js';
 
 beforeAll(() => useBackend('cpu'));
@@ -108,4 +109,30 @@ test('the entry points check their input: unknown options, bad configs, members 
   await expect(train(cfg, { signal: 'nope' as never })).rejects.toThrow(/options\.signal: got 'nope'; allowed: an AbortSignal/);
   // the memory check of the CLI, also through the API
   await expect(train(makeConfig({ inputDim: 100, hidden: 1000, probeSamples: 1e6 }))).rejects.toThrow(/config\.probeSamples: got 1000000; allowed: a smaller value/);
+});
+
+test('a signal during a slow record stops it part-way: nothing of it is recorded, the checkpoint says it is still due, and the resumed run records what an uninterrupted one does', async () => {
+  const cfg = makeConfig({ ...small, steps: 40, probeLogPoints: 0, probeLinearPoints: 0, probeEvery: 20 });
+  // two slow probes: the record at step 20 takes 2 × 150 ms; the signal fires 50 ms into it
+  let armed: AbortController | null = null;
+  const slow = (name: string): Probe => ({
+    name,
+    compute: async (ctx) => {
+      if (ctx.step === 20 && armed) setTimeout(() => armed?.abort(), 50);
+      await new Promise((r) => setTimeout(r, 150));
+      return { [name]: ctx.step };
+    },
+  });
+  const extraProbes = [slow('slowA'), slow('slowB')];
+  const whole = await train(cfg, { extraProbes });
+  armed = new AbortController();
+  const checkpoints: Checkpoint[] = [];
+  const cut = await train(cfg, { extraProbes, signal: armed.signal, sliceMs: 10, onCheckpoint: (c) => checkpoints.push(c) });
+  expect(cut.status.state).toBe('running');
+  expect(cut.records.map((r) => r.step)).toEqual([0]);
+  const last = checkpoints[checkpoints.length - 1];
+  expect(last).toMatchObject({ step: 20, recorded: false, lastRecord: 0 });
+  armed = null;
+  const resumed = await train(cfg, { extraProbes, resumeFrom: last });
+  expect([...cut.records, ...resumed.records]).toEqual(whole.records);
 });
