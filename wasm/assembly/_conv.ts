@@ -6,8 +6,8 @@
 // - convTiles: y[pixels, co] = Σ_taps X[pixels + tap]·W[tap, co] in tiles of 3 channels × 3 pixel vectors
 //   (or 2 channels × 4 vectors for the last channels), bias and ReLU in the epilogue, stored NHWC, and also
 //   into planes when asked (a planar copy for the next kernel; masked: the layer below's dz = dx·[x > 0]);
-// - filterShared: dW[tap, o] = Σ_{b, y, x} X[b, c, y + i, x + j]·D[b, o, y, x] in tiles of 4 taps × 2 channels;
-//   filterPerImage: the same for each image b on its own (per-sample gradients);
+// - filterPerImage: dW_b[tap, o] = Σ_{y, x} X[b, c, y + i, x + j]·D[b, o, y, x] for each image b on its own, in
+//   tiles of 4 taps × 2 channels (the batch's dW is their sum, added in image order by the caller);
 // - toPlanar / gradToPlanar / zeroPadding: the spreading (the second also masking by ReLU's output,
 //   dz = dy·[y > 0], and summing the bias gradient); planeSums: sums of planes (a bias gradient).
 // Tiles keep 8 or 9 accumulators: with a step's loads they fill the 15 vector registers that V8 allocates on
@@ -514,28 +514,8 @@ function filterTile(desc: usize, g: i32, o0: i32, b0: i32, b1: i32, out: usize):
 }
 
 /**
- * The filter gradient of the job at `desc` by pieces of `per` images, taken through the atomic counter at
- * `counter` until all n are done, each added into `out` (this thread's dW in table order, zeroed by the
- * caller). Within a piece, image by image, channel pair by channel pair, every tap group: a pair's planes of
- * D and the plane of X that a group reads stay in L1 across the groups. Returns the pieces this thread did.
- */
-export function filterShared(desc: usize, counter: usize, per: i32, out: usize): i32 {
-  const n = word(desc, G_N);
-  let done = 0;
-  for (;;) {
-    const i = atomic.add<i32>(counter, 1);
-    const a = i * per;
-    if (a >= n) break;
-    const e = min(n, a + per);
-    for (let b = a; b < e; b++) filterImage(desc, b, out);
-    done++;
-  }
-  return done;
-}
-
-/**
  * Every image's own filter gradient: the threads take images b from the shared `counter` and write
- * dW_b = Σ_{y, x} X[b]·D[b] (the tiles of {@link filterShared}) at `outBase` + b·`outStride` (zeroed by the caller).
+ * dW_b = Σ_{y, x} X[b]·D[b] (every tile of {@link filterImage}) at `outBase` + b·`outStride` (zeroed by the caller).
  */
 export function filterPerImage(desc: usize, counter: usize, outBase: usize, outStride: i32): i32 {
   const n = word(desc, G_N);

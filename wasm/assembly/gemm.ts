@@ -518,4 +518,4 @@ export function padInPlace(base: usize, n: i32, h: i32, w: i32, c: i32, hp: i32,
   }
 }
 
-export { convTiles, convShared, filterShared, filterPerImage, planarShare, planeSums, toPlanar, gradToPlanar, zeroPadding } from './_conv';
+export { convTiles, convShared, filterPerImage, planarShare, planeSums, toPlanar, gradToPlanar, zeroPadding } from './_conv';

@@ -225,3 +225,19 @@ describe.each([1, 2])('with %i threads', (threads) => {
     expectClose(filterPlanar(e, X, rows, win), want);
   });
 });
+
+test('filterPlanar gives the same bits on 1 and 2 threads and on every repetition (images are summed in order, whoever took them)', () => {
+  const g = geo(32, 12, 12, 10, 10, 5, 5, true);
+  const x = values(g.n * g.h * g.w * g.ci, 9);
+  const dy = values(g.n * g.ho * g.wo * g.co, 10);
+  const win = { kh: g.kh, kw: g.kw, dh: g.dh, dw: g.dw, ho: g.ho, wo: g.wo, co: g.co };
+  const run = (e: GemmEngine) => {
+    e.reset();
+    const { planar: X } = spread(e, x, inputLayout(g));
+    const D = spread(e, dy, planarLayout(g.n, g.ho, g.wo, g.co, 0, 0, g.ho, X.S)).planar;
+    return filterPlanar(e, X, D, win);
+  };
+  const one = run(engine(1));
+  const two = engine(2);
+  for (let i = 0; i < 20; i++) expect(run(two)).toEqual(one);
+});

@@ -215,7 +215,7 @@ export function convPlanar(
 }
 
 /**
- * The filter-gradient job of `filterShared` for the window `win` (stride 1; X laid out as the forward
+ * The filter-gradient job of `filterPerImage` for the window `win` (stride 1; X laid out as the forward
  * convolution reads it, D [n, ho, wo, co] with zeros in its rows up to a multiple of 4 pixels): its tap table,
  * a descriptor for images from given addresses, and the mapping of its output (tiles of taps in (c, i, j)
  * order) to dW's [kh, kw, ci, co] order.
@@ -271,33 +271,10 @@ function filterJob(e: GemmEngine, X: Planar, D: Planar, win: Window) {
 }
 
 /**
- * dW[i, j, c, o] = Σ_{b, y, x} X[b, c, y + i·dh, x + j·dw]·D[b, o, y, x] for the window `win` (stride 1; X laid
- * out as the forward convolution reads it, D [n, ho, wo, co] with zeros in its rows up to a multiple of 4
- * pixels), returned as a new array [kh, kw, ci, co].
+ * Every image's own filter gradient in the engine's memory, [n] outputs of `job.size` floats (tap-table
+ * order): the threads take images from a shared counter, each written to its own output.
  */
-export function filterPlanar(e: GemmEngine, X: Planar, D: Planar, win: Window): Float32Array {
-  const job = filterJob(e, X, D, win);
-  const n = X.n;
-  const T = threadsFor(e, job.work);
-  // each thread sums its images into its own dW (table order), then the threads' sums are added
-  const outs = Array.from({ length: T }, () => e.alloc(job.size * 4));
-  const desc = job.desc(0, n, outs[0]);
-  const f = e.f32;
-  for (const o of outs) f.fill(0, o >>> 2, (o >>> 2) + job.size);
-  const per = Math.max(1, Math.ceil(n / (4 * T)));
-  const counter = e.counter();
-  e.parallel('filterShared', outs.map((o) => [desc, counter, per, o]));
-  const dW = new Float32Array(job.taps * win.co);
-  job.gather(outs, dW);
-  return dW;
-}
-
-/**
- * Every image's own filter gradient, dW_b[i, j, c, o] = Σ_{y, x} X[b, c, y + i·dh, x + j·dw]·D[b, o, y, x]
- * (the per-sample gradients of {@link filterPlanar}'s sum), returned as a new array [n, kh, kw, ci, co]. The
- * threads take images from a shared counter, each into its own output.
- */
-export function filterPlanarPerImage(e: GemmEngine, X: Planar, D: Planar, win: Window): Float32Array {
+function filterEachImage(e: GemmEngine, X: Planar, D: Planar, win: Window) {
   const job = filterJob(e, X, D, win);
   const n = X.n;
   const T = Math.min(n, threadsFor(e, job.work));
@@ -306,7 +283,31 @@ export function filterPlanarPerImage(e: GemmEngine, X: Planar, D: Planar, win: W
   e.f32.fill(0, outs >>> 2, (outs >>> 2) + n * job.size);
   const counter = e.counter();
   e.parallel('filterPerImage', Array.from({ length: T }, () => [desc, counter, outs, job.size * 4]));
-  const dW = new Float32Array(n * job.taps * win.co);
-  for (let b = 0; b < n; b++) job.gather([outs + b * job.size * 4], dW, b * job.taps * win.co);
+  return { job, image: (b: number) => outs + b * job.size * 4 };
+}
+
+/**
+ * dW[i, j, c, o] = Σ_{b, y, x} X[b, c, y + i·dh, x + j·dw]·D[b, o, y, x] for the window `win` (stride 1; X laid
+ * out as the forward convolution reads it, D [n, ho, wo, co] with zeros in its rows up to a multiple of 4
+ * pixels), returned as a new array [kh, kw, ci, co]. Each image's gradient is taken on its own and they are
+ * added image by image in order, so the sum (and its float32 rounding) is the same whichever thread took
+ * which image and however many threads took part (before, each thread summed the images it happened to take,
+ * and runs of one config differed in their last bits from one run to the next).
+ */
+export function filterPlanar(e: GemmEngine, X: Planar, D: Planar, win: Window): Float32Array {
+  const { job, image } = filterEachImage(e, X, D, win);
+  const dW = new Float32Array(job.taps * win.co);
+  job.gather(Array.from({ length: X.n }, (_, b) => image(b)), dW);
+  return dW;
+}
+
+/**
+ * Every image's own filter gradient, dW_b[i, j, c, o] = Σ_{y, x} X[b, c, y + i·dh, x + j·dw]·D[b, o, y, x] (the
+ * per-sample gradients of {@link filterPlanar}'s sum), returned as a new array [n, kh, kw, ci, co].
+ */
+export function filterPlanarPerImage(e: GemmEngine, X: Planar, D: Planar, win: Window): Float32Array {
+  const { job, image } = filterEachImage(e, X, D, win);
+  const dW = new Float32Array(X.n * job.taps * win.co);
+  for (let b = 0; b < X.n; b++) job.gather([image(b)], dW, b * job.taps * win.co);
   return dW;
 }

@@ -13,7 +13,7 @@ import { chooseSplit, KC, panelWidth, sharedChunks, type GemmSplit } from './gem
 export type { GemmSplit } from './gemmPlan.js';
 
 /** The module's exports that run on the pool's threads (GEMM, and the planar convolutions of wasm/assembly/_conv.ts). */
-const POOL_EXPORTS = ['gemm', 'gemmDot', 'gemmShared', 'gemmDotShared', 'convShared', 'filterShared', 'filterPerImage', 'planarShare'] as const;
+const POOL_EXPORTS = ['gemm', 'gemmDot', 'gemmShared', 'gemmDotShared', 'convShared', 'filterPerImage', 'planarShare'] as const;
 
 /** An export that {@link GemmEngine.parallel} can run. */
 export type PoolExport = (typeof POOL_EXPORTS)[number];
