@@ -9,6 +9,7 @@
  * Each fit has its exponent with a bootstrap interval, collapse scores, changes, leave-one-out fits and
  * a verdict (fitSummary.ts, verdict.ts). Diverged, unfinished and empty runs are left out and listed.
  */
+import { ConfigError } from '../core/errors.js';
 import { checkKeys, checkNumber } from '../core/validate.js';
 import type { RunData } from '../records/types.js';
 import type { SweepSpec } from '../sweep/sweep.js';
@@ -95,6 +96,7 @@ export const MAX_BOOTSTRAP = 100_000;
 
 /** Checks the caller's analysis options: known keys, counts within their bounds (a one-line ConfigError). */
 function checkAnalyzeOptions(opts: AnalyzeOptions): void {
+  if (opts === null || typeof opts !== 'object') throw new ConfigError('options', opts, 'an object of analysis options');
   checkKeys({ ...opts }, ['bootstrap', 'regime', 'minWindowPoints', 'ignored', 'missing'], 'options');
   if (opts.bootstrap !== undefined) checkNumber(opts.bootstrap, { integer: true, ge: 1, le: MAX_BOOTSTRAP }, 'options.bootstrap');
   if (opts.minWindowPoints !== undefined) checkNumber(opts.minWindowPoints, { integer: true, ge: 1, le: 1_000_000 }, 'options.minWindowPoints');

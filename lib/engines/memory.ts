@@ -47,12 +47,11 @@ export function estimateGroupBytes(cfgs: readonly RunConfig[]): { bytes: number;
     // activations, masks and a product's temporaries, ~6 per unit, measured; conv layers: their maps)
     ['probeSamples', c.probeSamples, Math.min(K, 64) * c.probeSamples * probeFloatsPerSample(c, width) * F],
   ];
-  // an image dataset's training split (one copy for the group, float32 pixels and labels: on the device for
-  // webgpu-dense, in host memory otherwise); the official split's size unless trainSize takes fewer
+  // an image dataset's training split: one copy for the group, a byte per pixel and a label (in host memory,
+  // whole whatever trainSize takes; webgpu-dense packs the same bytes on the device)
   if (isImageInput(c.input)) {
-    const split = IMAGE_TRAIN_SPLIT[c.input as keyof typeof IMAGE_TRAIN_SPLIT] ?? 0;
-    const n = c.trainSize > 0 ? Math.min(c.trainSize, split || c.trainSize) : split;
-    terms.push(['trainSize', n, n * (c.inputDim + 1) * F]);
+    const n = IMAGE_TRAIN_SPLIT[c.input as keyof typeof IMAGE_TRAIN_SPLIT] ?? c.trainSize;
+    terms.push(['trainSize', n, n * (c.inputDim + 4)]);
   }
   const bytes = terms.reduce((a, t) => a + t[2], 0);
   const top = terms.reduce((a, t) => (t[2] > a[2] ? t : a));

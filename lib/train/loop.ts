@@ -255,14 +255,17 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
   /**
    * Records `ids` at `at` (their due probes), with the training loss since their last record. A scheduled
    * record (not `forced`) stops part-way when the signal fires (a large group's probe sets and probes take
-   * seconds): it then records nothing and returns false, and the checkpoint says the record is still due.
+   * seconds): it then records nothing and returns false, and the checkpoint says the record is still due;
+   * unless it reads the training batch's statistics of the step just taken, which a resume could not give.
    */
   const record = async (at: number, ids: number[], forced: boolean): Promise<boolean> => {
     if (ids.length === 0) return true;
     const due = ids.map((m) => (forced ? states[m].probes : states[m].probes.filter((p) => probeDue(states[m], p, at))));
+    // a record that reads the statistics of the step that led to it is not cut: a resume could not give them
+    const needsBatch = lastBatch?.step === at && due.some((ps) => ps.some((p) => p.batchStats));
     let recs: RunRecord[];
     try {
-      recs = await measure(at, ids, due, !forced);
+      recs = await measure(at, ids, due, !forced && !needsBatch);
     } catch (err) {
       if (err instanceof Stopped) return false;
       throw err;

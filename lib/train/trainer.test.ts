@@ -135,4 +135,18 @@ test('a signal during a slow record stops it part-way: nothing of it is recorded
   armed = null;
   const resumed = await train(cfg, { extraProbes, resumeFrom: last });
   expect([...cut.records, ...resumed.records]).toEqual(whole.records);
+
+  // a record that reads the statistics of the step that led to it is not cut (a resume could not give them)
+  const withBatch = makeConfig({ ...cfg, probes: [...cfg.probes, 'batch-grad-variance'] });
+  const wholeB = await train(withBatch, { extraProbes });
+  armed = new AbortController();
+  const made: Checkpoint[] = [];
+  const cutB = await train(withBatch, { extraProbes, signal: armed.signal, sliceMs: 10, onCheckpoint: (c) => made.push(c) });
+  expect(cutB.records.map((r) => r.step)).toEqual([0, 20]);
+  expect(made[made.length - 1]).toMatchObject({ step: 20, recorded: true });
+  armed = null;
+  const resumedB = await train(withBatch, { extraProbes, resumeFrom: made[made.length - 1] });
+  const all = [...cutB.records, ...resumedB.records];
+  expect(all).toEqual(wholeB.records);
+  expect(all.filter((r) => Number.isFinite(r.batchGradVar)).map((r) => r.step)).toEqual([20, 40]);
 });
