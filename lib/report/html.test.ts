@@ -74,7 +74,9 @@ test('the report opens offline in headless Chromium and draws every trace', asyn
       }
       expect(l.titleLines).toBeLessThan(1.5);
     }
+    // the checks above ran: some panels have a legend, every panel its toolbar and tick labels
     expect(page.layout.some((l) => l.legend !== null)).toBe(true);
+    for (const l of page.layout) expect([l.modebar !== null, l.yTicks.length > 0]).toEqual([true, true]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -178,6 +178,9 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
     return { ...t, cached: cache };
   };
 
+  /** Whether any member has a probe that reads the training batch's statistics (and the engine gives them). */
+  const batchProbes = Boolean(engine.advanceWithBatchStats) && states.some((s) => s.probes.some((p) => p.batchStats));
+
   /** The statistics of the last step of the latest advance, kept for the records at the step it led to. */
   let lastBatch: (BatchStats & { step: number }) | null = null;
   const dropBatch = () => {
@@ -341,7 +344,7 @@ export async function runLoop(engine: Engine, arch: Architecture, members: reado
       const t0 = performance.now();
       // a probe due at step + k that reads the training batch's statistics: the last step of this chunk gives them
       const reach = step + k;
-      const wantStats = engine.advanceWithBatchStats && states.some((s) => s.active && s.probes.some((p) => p.batchStats && probeDue(s, p, reach)));
+      const wantStats = batchProbes && states.some((s) => s.active && s.probes.some((p) => p.batchStats && probeDue(s, p, reach)));
       dropBatch();
       if (wantStats) {
         const bs = await engine.advanceWithBatchStats!(step, k, live);
